@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-quick lint bench dev clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/okr run
+
+test: install
+	$(BIN)/python -m pytest
+
+test-quick: install
+	$(BIN)/python -m pytest -m "not slow and not integration"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+
+bench: install
+	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
+
+dev: install
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
+
+clean:
+	rm -rf $(VENV) data build dbt_project/target

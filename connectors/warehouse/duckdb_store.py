@@ -1,0 +1,78 @@
+"""DuckDB implementation of the storage layer (the embedded default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from connectors.warehouse.base import Transaction, Warehouse, quote_ident
+
+
+class DuckDBTransaction(Transaction):
+    def __init__(self, con: duckdb.DuckDBPyConnection, schema: str) -> None:
+        self.con = con
+        self.schema = schema
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self.con.execute(sql, list(params) if params is not None else None)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, list(params) if params is not None else None).df()
+
+    def table_columns(self, table: str) -> list[str]:
+        rows = self.con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [self.schema, table],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _insert_frame(self, table: str, df: pd.DataFrame) -> None:
+        cols = ", ".join(quote_ident(c) for c in df.columns)
+        self.con.register("_okr_frame", df)
+        try:
+            self.con.execute(f"INSERT INTO {self.qualified(table)} ({cols}) SELECT {cols} FROM _okr_frame")
+        finally:
+            self.con.unregister("_okr_frame")
+
+    def _delete_keys(self, table: str, df: pd.DataFrame, key: Sequence[str]) -> None:
+        # One set-based delete instead of one statement per record.
+        keys = df[list(key)].drop_duplicates()
+        self.con.register("_okr_keys", keys)
+        try:
+            cond = " AND ".join(f"t.{quote_ident(k)} = k.{quote_ident(k)}" for k in key)
+            self.con.execute(
+                f"DELETE FROM {self.qualified(table)} t WHERE EXISTS (SELECT 1 FROM _okr_keys k WHERE {cond})"
+            )
+        finally:
+            self.con.unregister("_okr_keys")
+
+
+class DuckDBWarehouse(Warehouse):
+    engine = "duckdb"
+
+    def __init__(self, path: str | Path, schema: str = "raw") -> None:
+        super().__init__(schema)
+        self.path = Path(path)
+
+    @contextmanager
+    def transaction(self, schema: str | None = None) -> Iterator[DuckDBTransaction]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path))
+        schema = schema or self.schema
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield DuckDBTransaction(con, schema)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()

@@ -1,0 +1,1 @@
+"""Dagster code location: definitions, assets, resources, schedules, and the `okr` command."""
