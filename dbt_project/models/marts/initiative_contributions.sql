@@ -1,0 +1,93 @@
+{#
+  What each initiative adds to its key result: the KR's actual computed with the KR's own
+  measure over the rows of the initiative's campaigns only (docs/scoring.md, "Initiatives").
+  Initiatives without campaigns, or on a metric without a campaign column, have a null
+  contribution but are still listed with their status and overdue flag.
+#}
+
+with initiatives as (
+    select
+        i.kr_id,
+        i.initiative_no,
+        i.title,
+        i.owner,
+        i.status,
+        i.due_date,
+        k.measure,
+        k.as_of,
+        k.status as kr_status
+    from {{ ref('stg_okr__initiatives') }} as i
+    inner join {{ ref('kr_scores') }} as k on i.kr_id = k.kr_id
+),
+
+campaign_days as (
+    -- The KR's rows of the initiative's campaigns, one value per day.
+    select
+        c.kr_id,
+        c.initiative_no,
+        d.metric_date,
+        sum(d.value) as value,
+        sum(d.numerator) as numerator,
+        sum(d.denominator) as denominator
+    from {{ ref('stg_okr__initiative_campaigns') }} as c
+    inner join {{ ref('kr_metric_days') }} as d
+        on c.kr_id = d.kr_id and c.campaign = d.campaign
+    group by c.kr_id, c.initiative_no, d.metric_date
+),
+
+ranked as (
+    select
+        kr_id,
+        initiative_no,
+        value,
+        row_number() over (partition by kr_id, initiative_no order by metric_date desc) as recency
+    from campaign_days
+),
+
+aggregates as (
+    select
+        kr_id,
+        initiative_no,
+        sum(value) as sum_value,
+        avg(value) as avg_value,
+        min(value) as min_value,
+        max(value) as max_value,
+        sum(numerator) as sum_numerator,
+        sum(denominator) as sum_denominator
+    from campaign_days
+    group by kr_id, initiative_no
+),
+
+campaign_lists as (
+    select
+        kr_id,
+        initiative_no,
+        count(*) as campaign_count,
+        {{ dbt.listagg('campaign', "', '", "order by campaign") }} as campaigns
+    from {{ ref('stg_okr__initiative_campaigns') }}
+    group by kr_id, initiative_no
+)
+
+select
+    i.as_of,
+    i.kr_id,
+    i.initiative_no,
+    i.title,
+    i.owner,
+    i.status,
+    i.due_date,
+    cl.campaigns,
+    case
+        when cl.campaign_count is null or i.kr_status = 'not_started' then null
+        when i.measure = 'sum' then coalesce(a.sum_value, 0)
+        when i.measure = 'avg' then a.avg_value
+        when i.measure = 'last' then r.value
+        when i.measure = 'min' then a.min_value
+        when i.measure = 'max' then a.max_value
+        when i.measure = 'ratio' then a.sum_numerator / nullif(a.sum_denominator, 0)
+    end as contribution,
+    coalesce(i.due_date < i.as_of and i.status not in ('done', 'dropped'), false) as is_overdue
+from initiatives as i
+left join campaign_lists as cl on i.kr_id = cl.kr_id and i.initiative_no = cl.initiative_no
+left join aggregates as a on i.kr_id = a.kr_id and i.initiative_no = a.initiative_no
+left join ranked as r on i.kr_id = r.kr_id and i.initiative_no = r.initiative_no and r.recency = 1

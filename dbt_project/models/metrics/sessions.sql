@@ -1,0 +1,10 @@
+-- GA4 sessions per day by default channel group, source, medium and campaign.
+select
+    report_date as metric_date,
+    channel_group,
+    source,
+    medium,
+    campaign,
+    cast(sum(sessions) as double precision) as value
+from {{ ref('stg_ga4__daily_reports') }}
+group by report_date, channel_group, source, medium, campaign

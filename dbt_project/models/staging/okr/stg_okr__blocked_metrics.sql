@@ -1,0 +1,5 @@
+select
+    metric,
+    severity,
+    reason
+from {{ source('okr', 'okr_blocked_metrics') }}

@@ -1,0 +1,21 @@
+select
+    kr_id,
+    objective_id,
+    title,
+    metric,
+    measure,
+    kr_type,
+    cast(baseline as double precision) as baseline,
+    cast(target as double precision) as target,
+    commitment,
+    cast(weight as double precision) as weight,
+    cast(start_date as date) as start_date,
+    cast(end_date as date) as end_date,
+    cast(stale_after_days as integer) as stale_after_days,
+    cast(at_risk_threshold as double precision) as at_risk_threshold,
+    cast(off_track_threshold as double precision) as off_track_threshold,
+    unit,
+    owner,
+    change_reason,
+    cycle
+from {{ source('okr', 'okr_key_results') }}

@@ -1,0 +1,13 @@
+-- Salesforce opportunities from a report export dropped into the export folder.
+select
+    cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+    cast(opportunity_name as {{ dbt.type_string() }}) as opportunity_name,
+    cast(stage as {{ dbt.type_string() }}) as stage,
+    cast(amount as double precision) as amount,
+    cast(close_date as date) as close_date,
+    cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+    cast(lead_source as {{ dbt.type_string() }}) as lead_source,
+    cast(campaign as {{ dbt.type_string() }}) as campaign,
+    cast(is_won as boolean) as is_won,
+    cast(is_closed as boolean) as is_closed
+from {{ source('salesforce', 'salesforce_opportunities') }}

@@ -1,0 +1,21 @@
+"""The Dagster code location: every asset, check, job, schedule, sensor and resource, by concern.
+
+`dagster dev` from the repo root loads this module ([tool.dagster] in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.reporting.scorecard_asset import scorecard
+from pipelines.resources import core_resources
+from pipelines.schedules import nightly_scoring, nightly_scoring_schedule
+from pipelines.transform.dbt_assets import dbt_scoring, dbt_staging_and_metrics
+from pipelines.transform.definitions_asset import okr_definitions
+
+defs = dg.Definitions(
+    assets=[okr_definitions, dbt_staging_and_metrics, dbt_scoring, scorecard],
+    jobs=[nightly_scoring],
+    schedules=[nightly_scoring_schedule],
+    resources=core_resources(),
+)

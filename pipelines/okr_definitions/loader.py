@@ -1,0 +1,322 @@
+"""Load every `okrs/*.yml` file, check it whole, and return resolved definitions.
+
+All errors across all files are collected and raised together (DefinitionErrors) before any
+data is touched, each with its file, line and path such as `objectives[0].key_results[2].target`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipelines.okr_definitions.checkins import Checkin, load_checkins
+from pipelines.okr_definitions.errors import DefinitionError, DefinitionErrors
+from pipelines.okr_definitions.metric_catalog import CHECKINS_METRIC, Metric, load_metric_catalog
+from pipelines.okr_definitions.model import CycleFile, KeyResult, Objective, plain_message
+from pipelines.okr_definitions.yaml_lines import Path_, format_path, line_for, load_with_lines
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True)
+class ResolvedInitiative:
+    initiative_no: int
+    title: str
+    owner: str | None
+    status: str
+    due: dt.date | None
+    campaigns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedKeyResult:
+    kr_id: str
+    objective_id: str
+    title: str
+    metric: str
+    measure: str
+    kr_type: str
+    baseline: float | None
+    target: float
+    commitment: str
+    weight: float
+    start: dt.date
+    end: dt.date
+    stale_after_days: int
+    at_risk: float
+    off_track: float
+    unit: str | None
+    owner: str | None
+    change_reason: str | None
+    cycle: str
+    filters: dict[str, tuple[str, ...]]
+    initiatives: tuple[ResolvedInitiative, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedObjective:
+    objective_id: str
+    title: str
+    owner: str | None
+    team: str | None
+    parent: str | None
+    weight: float
+    cycle: str
+    start: dt.date
+    end: dt.date
+    at_risk: float
+    off_track: float
+    source_file: str
+    kr_ids: tuple[str, ...]
+
+
+@dataclass
+class OkrDefinitions:
+    objectives: list[ResolvedObjective] = field(default_factory=list)
+    key_results: list[ResolvedKeyResult] = field(default_factory=list)
+    checkins: list[Checkin] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def cycles(self) -> list[str]:
+        return sorted({o.cycle for o in self.objectives})
+
+
+def quarter_bounds(label: str) -> tuple[dt.date, dt.date] | None:
+    """'2026-Q4' -> (2026-10-01, 2026-12-31); None for labels that are not quarters."""
+    m = _QUARTER.match(label)
+    if not m:
+        return None
+    year, q = int(m.group(1)), int(m.group(2))
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+class _FileChecker:
+    """Collects the errors of one file with their line numbers."""
+
+    def __init__(self, display_name: str, lines: dict[Path_, int], errors: list[DefinitionError]) -> None:
+        self.name = display_name
+        self.lines = lines
+        self.errors = errors
+
+    def error(self, path: Path_, message: str) -> None:
+        self.errors.append(DefinitionError(self.name, line_for(self.lines, path), format_path(path), message))
+
+    def validate(self, model: type, raw: Any, path: Path_) -> Any:
+        """The validated model, or None after recording each of its errors."""
+        if not isinstance(raw, dict):
+            self.error(path, "expected a mapping of keys")
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self.error((*path, *err["loc"]), plain_message(err))
+            return None
+
+
+def load_definitions(
+    okrs_dir: Path,
+    metrics: dict[str, Metric] | None = None,
+    display_root: Path | None = None,
+) -> OkrDefinitions:
+    """Parse and check all definitions; raise DefinitionErrors listing every problem found."""
+    metrics = load_metric_catalog() if metrics is None else metrics
+    display_root = display_root or okrs_dir.parent
+    errors: list[DefinitionError] = []
+    defs = OkrDefinitions()
+    files = sorted(okrs_dir.glob("*.yml")) + sorted(okrs_dir.glob("*.yaml"))
+    if not files:
+        raise DefinitionErrors([DefinitionError(str(okrs_dir), None, "", "no OKR files (*.yml) found")])
+    seen_objectives: dict[str, str] = {}
+    seen_krs: dict[str, str] = {}
+    parents: list[tuple[_FileChecker, Path_, str, str]] = []
+    without_krs: list[tuple[_FileChecker, Path_, str]] = []
+    for path in files:
+        name = _display(path, display_root)
+        defs.files.append(name)
+        try:
+            raw, lines = load_with_lines(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else None
+            errors.append(DefinitionError(name, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+            continue
+        checker = _FileChecker(name, lines, errors)
+        if not isinstance(raw, dict):
+            checker.error((), "expected a mapping with cycle: and objectives:")
+            continue
+        doc = checker.validate(CycleFile, raw, ())
+        if doc is None:
+            continue
+        _resolve_file(doc, checker, metrics, defs, seen_objectives, seen_krs, parents, without_krs)
+    objective_ids = {o.objective_id for o in defs.objectives}
+    for checker, p, obj_id, parent in parents:
+        if parent not in objective_ids:
+            checker.error(p, f"parent {parent!r} is not the id of any objective in okrs/")
+    _check_parent_loops(defs, parents, errors)
+    has_children = {parent for _, _, _, parent in parents}
+    for checker, p, obj_id in without_krs:
+        if obj_id not in has_children:
+            checker.error(p, f"objective {obj_id!r} has no key results and no objective names it as parent")
+    checkins_path = okrs_dir / "checkins.csv"
+    if checkins_path.exists():
+        defs.checkins = load_checkins(checkins_path, {k.kr_id: k for k in defs.key_results},
+                                      _display(checkins_path, display_root), errors)
+    if errors:
+        raise DefinitionErrors(errors)
+    return defs
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _resolve_file(
+    doc: CycleFile,
+    checker: _FileChecker,
+    metrics: dict[str, Metric],
+    defs: OkrDefinitions,
+    seen_objectives: dict[str, str],
+    seen_krs: dict[str, str],
+    parents: list[tuple[_FileChecker, Path_, str, str]],
+    without_krs: list[tuple[_FileChecker, Path_, str]],
+) -> None:
+    bounds = quarter_bounds(doc.cycle)
+    cycle_start = doc.start or (bounds[0] if bounds else None)
+    cycle_end = doc.end or (bounds[1] if bounds else None)
+    if cycle_start is None or cycle_end is None:
+        checker.error(("cycle",), f"{doc.cycle!r} is not a quarter like 2026-Q4, so give start: and end: too")
+        return
+    if cycle_end < cycle_start:
+        checker.error(("end",), f"cycle end {cycle_end} is before its start {cycle_start}")
+        return
+    if doc.thresholds.off_track <= doc.thresholds.at_risk:
+        checker.error(("thresholds", "off_track"), "must be larger than at_risk")
+    for oi, raw_obj in enumerate(doc.objectives):
+        op: Path_ = ("objectives", oi)
+        obj = checker.validate(Objective, raw_obj, op)
+        if obj is None:
+            continue
+        if obj.id in seen_objectives:
+            checker.error((*op, "id"), f"objective id {obj.id!r} is already used in {seen_objectives[obj.id]}")
+        seen_objectives.setdefault(obj.id, checker.name)
+        if obj.parent:
+            if obj.parent == obj.id:
+                checker.error((*op, "parent"), "an objective cannot be its own parent")
+            else:
+                parents.append((checker, (*op, "parent"), obj.id, obj.parent))
+        if not obj.key_results:
+            without_krs.append((checker, op, obj.id))
+        kr_ids = []
+        for ki, raw_kr in enumerate(obj.key_results):
+            kr = checker.validate(KeyResult, raw_kr, (*op, "key_results", ki))
+            if kr is None:
+                continue
+            resolved = _resolve_kr(kr, obj, (*op, "key_results", ki), doc, checker, metrics,
+                                   cycle_start, cycle_end, seen_krs)
+            if resolved:
+                defs.key_results.append(resolved)
+                kr_ids.append(resolved.kr_id)
+        defs.objectives.append(ResolvedObjective(
+            objective_id=obj.id, title=obj.title, owner=obj.owner, team=obj.team, parent=obj.parent,
+            weight=obj.weight, cycle=doc.cycle, start=cycle_start, end=cycle_end,
+            at_risk=doc.thresholds.at_risk, off_track=doc.thresholds.off_track, source_file=checker.name, kr_ids=tuple(kr_ids),
+        ))
+
+
+def _resolve_kr(kr: Any, obj: Any, kp: Path_, doc: CycleFile, checker: _FileChecker,
+                metrics: dict[str, Metric], cycle_start: dt.date, cycle_end: dt.date,
+                seen_krs: dict[str, str]) -> ResolvedKeyResult | None:
+    ok = True
+    if kr.id in seen_krs:
+        checker.error((*kp, "id"), f"key result id {kr.id!r} is already used in {seen_krs[kr.id]}")
+        ok = False
+    seen_krs.setdefault(kr.id, checker.name)
+    start, end = kr.start or cycle_start, kr.end or cycle_end
+    if end < start:
+        checker.error((*kp, "end" if kr.end else "start"), f"end {end} is before start {start}")
+        ok = False
+    measure = kr.measure or ("last" if kr.metric == CHECKINS_METRIC else "sum")
+    baseline = kr.baseline
+    if kr.type == "progress":
+        baseline = 0.0 if baseline is None else baseline
+        if kr.target == baseline:
+            checker.error((*kp, "target"), f"target equals baseline ({kr.target:g}), so progress cannot be measured")
+            ok = False
+    elif baseline is not None:
+        checker.error((*kp, "baseline"), f"baseline applies only to type progress, not {kr.type}")
+        ok = False
+    metric = metrics.get(kr.metric)
+    filters: dict[str, tuple[str, ...]] = {}
+    if metric is None:
+        known = ", ".join(sorted(metrics)) or "none"
+        checker.error((*kp, "metric"), f"unknown metric {kr.metric!r}; metrics in dbt_project/models/metrics: {known}")
+        ok = False
+    else:
+        for column, value in kr.filter.items():
+            if column not in metric.dimensions:
+                dims = ", ".join(metric.dimensions) or "none"
+                checker.error((*kp, "filter", column),
+                              f"metric {kr.metric!r} has no column {column!r} to filter on (its dimensions: {dims})")
+                ok = False
+            values = value if isinstance(value, list) else [value]
+            filters[column] = tuple(_filter_text(v) for v in values)
+        if measure == "ratio" and not metric.has_ratio_parts:
+            checker.error((*kp, "measure"),
+                          f"measure ratio needs a metric with numerator and denominator columns; {kr.metric!r} has none")
+            ok = False
+        for ii, ini in enumerate(kr.initiatives):
+            if ini.campaigns and "campaign" not in metric.dimensions:
+                checker.error((*kp, "initiatives", ii, "campaigns"),
+                              f"metric {kr.metric!r} has no campaign column, so campaigns cannot be tracked")
+                ok = False
+    if kr.metric == CHECKINS_METRIC:
+        filters["kr_id"] = (kr.id,)
+    if not ok:
+        return None
+    return ResolvedKeyResult(
+        kr_id=kr.id, objective_id=obj.id, title=kr.title, metric=kr.metric, measure=measure,
+        kr_type=kr.type, baseline=baseline, target=kr.target, commitment=kr.commitment, weight=kr.weight,
+        start=start, end=end,
+        stale_after_days=kr.stale_after_days if kr.stale_after_days is not None else doc.stale_after_days,
+        at_risk=doc.thresholds.at_risk, off_track=doc.thresholds.off_track, unit=kr.unit,
+        owner=kr.owner or obj.owner, change_reason=kr.change_reason, cycle=doc.cycle, filters=filters,
+        initiatives=tuple(
+            ResolvedInitiative(i, ini.title, ini.owner, ini.status, ini.due, tuple(ini.campaigns))
+            for i, ini in enumerate(kr.initiatives, start=1)
+        ),
+    )
+
+
+def _filter_text(value: Any) -> str:
+    """Filters compare as text; YAML's True/1.0 become 'true'/'1' as the warehouse prints them."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_parent_loops(defs: OkrDefinitions, parents: list, errors: list[DefinitionError]) -> None:
+    parent_of = {obj_id: parent for _, _, obj_id, parent in parents}
+    reported: set[frozenset[str]] = set()
+    for checker, p, obj_id, _ in parents:
+        chain, node = [obj_id], parent_of.get(obj_id)
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parent_of.get(node)
+        if node == obj_id and frozenset(chain) not in reported:
+            reported.add(frozenset(chain))
+            checker.error(p, "parent loop: " + " -> ".join([*chain, obj_id]))

@@ -1,0 +1,76 @@
+"""The `scorecard` asset: build/scorecard/ (scorecard.json, the site, csv and md exports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from pipelines.partitions import daily_partitions
+from pipelines.reporting.scorecard_data import load_scorecard
+from pipelines.resources import WarehouseResource, WorkspaceResource
+from pipelines.transform.dbt_setup import target_dir
+
+SCORING_TABLES = [
+    "kr_scores",
+    "objective_scores",
+    "initiative_contributions",
+    "kr_definition_changes",
+    "kr_score_history",
+    "objective_score_history",
+]
+
+
+def metric_docs(manifest_path: Path) -> dict[str, dict[str, str]]:
+    """Each metric model's description and SQL, for the KR pages."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    out = {}
+    for node in manifest["nodes"].values():
+        if node.get("resource_type") == "model" and "metrics" in node.get("fqn", [])[1:2]:
+            out[node["name"]] = {"description": node.get("description", ""), "sql": node.get("raw_code", "")}
+    return out
+
+
+def load_history(warehouse: Any, as_of: dt.date) -> list[dict[str, Any]]:
+    df = warehouse.query(
+        "SELECT as_of, kr_id, actual, progress, score, expected_progress, status, "
+        "forecast_projected_actual FROM analytics.kr_score_history WHERE as_of <= ? ORDER BY kr_id, as_of",
+        [as_of],
+    )
+    df["as_of"] = df["as_of"].astype(str).str[:10]
+    return json.loads(df.to_json(orient="records"))
+
+
+@dg.asset(
+    key="scorecard",
+    group_name="reporting",
+    partitions_def=daily_partitions,
+    deps=[dg.AssetKey(t) for t in SCORING_TABLES],
+    description="build/scorecard/: scorecard.json (docs/scorecard-schema.md), the static site, "
+    "scorecard.csv and scorecard.md for the run's as_of. Published atomically.",
+)
+def scorecard(
+    context: dg.AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    from pipelines.reporting.publish import publish_scorecard
+
+    settings = workspace.settings()
+    as_of = dt.date.fromisoformat(context.partition_key)
+    wh = warehouse.open()
+    data = load_scorecard(wh, as_of, dt.datetime.now(dt.UTC))
+    history = load_history(wh, as_of)
+    metrics = metric_docs(target_dir(settings) / "manifest.json")
+    lang = context.run.tags.get("okr/lang") or settings.lang
+    publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang)
+    by_status = data["summary"]["by_status"]
+    context.log.info("scorecard published to %s", settings.scorecard_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(settings.scorecard_dir / "index.html")),
+            "key_results": data["summary"]["key_results"],
+            **{f"status_{k}": v for k, v in by_status.items()},
+        }
+    )

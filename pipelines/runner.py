@@ -1,0 +1,60 @@
+"""Run the nightly job in-process (what `okr run` does) and summarise the outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+
+import dagster as dg
+
+from pipelines.settings import load_settings
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    summary: str
+    error: str = ""
+
+
+def _instance() -> dg.DagsterInstance:
+    # A persistent instance when the user has one (runs show up in `dagster dev`), else ephemeral.
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_nightly(as_of: dt.date, lang: str | None = None) -> RunOutcome:
+    from pipelines.definitions import defs
+
+    job = defs.get_job_def("nightly_scoring")
+    tags = {"okr/lang": lang} if lang else {}
+    with _instance() as instance:
+        result = job.execute_in_process(
+            partition_key=as_of.isoformat(), instance=instance, raise_on_error=False, tags=tags
+        )
+    if not result.success:
+        failures = [
+            f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else ''}"
+            for e in result.all_events
+            if e.event_type == dg.DagsterEventType.STEP_FAILURE
+        ]
+        return RunOutcome(False, "", "\n".join(failures) or "the run failed")
+    return RunOutcome(True, summary_line(as_of))
+
+
+def summary_line(as_of: dt.date) -> str:
+    settings = load_settings()
+    data = json.loads((settings.scorecard_dir / "scorecard.json").read_text(encoding="utf-8"))
+    s = data["summary"]["by_status"]
+    line = (
+        f"{as_of}: {data['summary']['key_results']} key results: {s['on_track']} on track, "
+        f"{s['at_risk']} at risk, {s['off_track']} off track, {s['stale']} stale, {s['no_data']} without data "
+        f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
+    )
+    checks = data.get("data_health", {}).get("failed_checks")
+    if checks is not None:
+        line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
+    return line

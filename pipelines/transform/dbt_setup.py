@@ -1,0 +1,76 @@
+"""Everything needed to call dbt the same way from Dagster, the CLI and tests.
+
+dbt gets two vars on every call: `as_of` (the scoring date) and `metric_models` (every .sql file
+in models/metrics). The second exists because dbt cannot discover refs from the file system and
+the scoring models must ref every metric to be ordered after them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.okr_definitions.metric_catalog import metric_model_names
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_vars(as_of: str | None = None) -> dict:
+    return {"as_of": as_of, "metric_models": metric_model_names(DBT_PROJECT_DIR)}
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """Environment for dbt: which warehouse file/target, and logs kept out of the repo."""
+    return {
+        "OKR_WAREHOUSE_PATH": str(settings.warehouse_path),
+        "OKR_DBT_TARGET": settings.target,
+        "DBT_LOG_PATH": str(settings.work_dir / "dbt-logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def apply_dbt_env(settings: Settings) -> None:
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.update(dbt_env(settings))
+
+
+def target_dir(settings: Settings) -> Path:
+    return settings.work_dir / f"dbt-target-{settings.target}"
+
+
+def _project_fingerprint(vars_: dict, target: str) -> str:
+    digest = hashlib.sha256(json.dumps(vars_, sort_keys=True).encode() + target.encode())
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".sql", ".yml", ".yaml", ".md"} and "target" not in path.parts:
+            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class DbtParseError(RuntimeError):
+    pass
+
+
+def prepare_manifest(settings: Settings) -> Path:
+    """Parse the project (only when a file changed) and return the manifest path."""
+    target = target_dir(settings)
+    manifest = target / "manifest.json"
+    stamp = target / "okr-fingerprint.txt"
+    vars_ = dbt_vars()
+    fingerprint = _project_fingerprint(vars_, settings.target)
+    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return manifest
+    target.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **dbt_env(settings)}
+    cmd = [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+           str(DBT_PROJECT_DIR), "--target-path", str(target), "--vars", json.dumps(vars_), "--quiet"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
+    stamp.write_text(fingerprint)
+    return manifest
