@@ -1,0 +1,1 @@
+"""Synthetic demo workspace data for Nordlys, a fictional Nordic B2B SaaS company."""

@@ -1,0 +1,191 @@
+"""Run the data-quality suites on the warehouse and decide which metrics are blocked.
+
+Which tables are judged: every profiled raw table and staging model that exists. An empty table
+that no KR reads is skipped (every source's raw table is created empty, used or not); an empty
+table that a KR reads fails `table_row_count_to_be_between` (ERROR) and blocks those KRs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from connectors.warehouse import Warehouse, quote_ident
+from pipelines.quality.custom import CustomExpectation
+from pipelines.quality.gx_runner import SuiteRun, validate_frame
+from pipelines.quality.krs import kr_specs
+from pipelines.quality.lineage import metrics_fed_by
+from pipelines.quality.sources import ALL_PROFILES, TableProfile, profile_for
+from pipelines.quality.specs import Severity
+from pipelines.quality.suites import table_specs, volume_frame, volume_specs
+
+KR_SUITE = "okr.kr_scores"
+MAX_REASON = 400
+
+
+@dataclass
+class SourceQuality:
+    runs: list[SuiteRun] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # node -> why it was not judged
+    blocked: dict[str, str] = field(default_factory=dict)  # metric -> reason
+    lineage: dict[str, set[str]] = field(default_factory=dict)
+    checks_run: set[str] = field(default_factory=set)
+
+
+def read_relation(
+    warehouse: Warehouse, schema: str, table: str, where: str = "", params: Sequence = ()
+) -> pd.DataFrame | None:
+    """All rows of schema.table (a table or view), or None when it does not exist."""
+    with warehouse.transaction(schema) as tx:
+        if not tx.table_columns(table):
+            return None
+        return tx.query(f"SELECT * FROM {quote_ident(schema)}.{quote_ident(table)} {where}", list(params))
+
+
+def _normalise_dates(df: pd.DataFrame, columns: Iterable[str], tz: str) -> pd.DataFrame:
+    """Date/timestamp columns as naive datetime64 in the source's zone, so GX compares like with like."""
+    df = df.copy()
+    for c in columns:
+        if c not in df.columns:
+            continue
+        col = pd.to_datetime(df[c])
+        if getattr(col.dt, "tz", None) is not None:
+            col = col.dt.tz_convert(ZoneInfo(tz)).dt.tz_localize(None)
+        df[c] = col.astype("datetime64[us]")
+    return df
+
+
+def used_metrics(warehouse: Warehouse) -> set[str] | None:
+    """Metrics some KR reads (raw.okr_key_results), or None when no definitions are stored."""
+    df = read_relation(warehouse, "raw", "okr_key_results")
+    if df is None or df.empty or "metric" not in df.columns:
+        return None
+    return {str(m) for m in df["metric"].dropna()}
+
+
+def _schema_table(node: str) -> tuple[str, str]:
+    schema, _, name = node.rpartition(".")
+    return (schema or "analytics"), name
+
+
+def _today(profile: TableProfile | None, now: dt.datetime | None) -> dt.date:
+    tz = ZoneInfo(profile.timezone if profile else "Europe/Helsinki")
+    return (now.astimezone(tz) if now else dt.datetime.now(tz)).date()
+
+
+def run_node(
+    warehouse: Warehouse,
+    node: str,
+    as_of: dt.date,
+    custom: Sequence[CustomExpectation] = (),
+    now: dt.datetime | None = None,
+    frame: pd.DataFrame | None = None,
+) -> list[SuiteRun]:
+    """The suites of one relation: its profile's rules plus analysts' expectations, and volume."""
+    profile = profile_for(node)
+    schema, table = _schema_table(node)
+    df = frame if frame is not None else read_relation(warehouse, schema, table)
+    if df is None:
+        df = pd.DataFrame()
+    suite = f"{schema}.{table}"
+    specs = []
+    if profile:
+        df = _normalise_dates(
+            df,
+            {*profile.date_columns, profile.freshness_date, profile.volume_date} - {None},
+            profile.timezone,
+        )
+        specs += table_specs(profile, df.columns, as_of, _today(profile, now))
+    specs += [c.to_spec() for c in custom if c.target == node]
+    index = [c for c in (profile.unique_key if profile else ()) if c in df.columns]
+    runs = [validate_frame(df, suite, specs, node=node, index_columns=index)] if specs else []
+    if profile and profile.volume_date and profile.volume_date in df.columns:
+        vol = volume_frame(df[profile.volume_date], as_of)
+        runs.append(
+            validate_frame(vol, f"{suite}.volume", volume_specs(profile), node=node, index_columns=["day"])
+        )
+    return runs
+
+
+def check_names_of(node: str, custom: Sequence[CustomExpectation] = ()) -> set[str]:
+    from pipelines.quality.suites import check_names
+
+    profile = profile_for(node)
+    names = set(check_names(profile)) if profile else set()
+    return names | {c.check_name for c in custom if c.target == node}
+
+
+def run_source_checks(
+    warehouse: Warehouse,
+    as_of: dt.date,
+    lineage: dict[str, set[str]],
+    custom: Sequence[CustomExpectation] = (),
+    metrics_in_use: set[str] | None = None,
+    nodes: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+) -> SourceQuality:
+    """Validate every profiled relation (or just `nodes`) and the custom-expectation targets."""
+    wanted = (
+        list(nodes)
+        if nodes is not None
+        else [p.node for p in ALL_PROFILES]
+        + sorted({c.target for c in custom} - {p.node for p in ALL_PROFILES})
+    )
+    # Without stored KR definitions every metric counts as read.
+    metrics = set(lineage) if metrics_in_use is None else metrics_in_use
+    in_use = {n for m in metrics for n in lineage.get(m, {m})}
+    out = SourceQuality(lineage=lineage)
+    for node in wanted:
+        schema, table = _schema_table(node)
+        df = read_relation(warehouse, schema, table)
+        if df is None:
+            out.skipped[node] = "does not exist in the warehouse"
+            continue
+        if (
+            df.empty
+            and in_use is not None
+            and node not in in_use
+            and not any(c.target == node for c in custom)
+        ):
+            out.skipped[node] = "empty, and no KR reads it"
+            continue
+        out.checks_run |= check_names_of(node, custom)
+        out.runs += run_node(warehouse, node, as_of, custom, now=now, frame=df)
+    out.blocked = blocked_metrics(out.runs, lineage)
+    return out
+
+
+def blocked_metrics(runs: Sequence[SuiteRun], lineage: dict[str, set[str]]) -> dict[str, str]:
+    """metric -> reason, for every metric downstream of a failed ERROR expectation."""
+    reasons: dict[str, list[str]] = {}
+    for run in runs:
+        for o in run.outcomes:
+            if o.success or o.severity is not Severity.ERROR or not o.spec.node:
+                continue
+            for metric in metrics_fed_by(lineage, o.spec.node) or ([o.spec.metric] if o.spec.metric else []):
+                reasons.setdefault(metric, []).append(f"{o.spec.node}: {o.describe()}")
+    out = {}
+    for metric, texts in reasons.items():
+        text = "; ".join(dict.fromkeys(texts))
+        out[metric] = text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+    return out
+
+
+def run_kr_checks(warehouse: Warehouse, as_of: dt.date) -> tuple[SuiteRun | None, pd.DataFrame]:
+    """The off-track suite on analytics.kr_scores for as_of; (None, empty) before scoring exists."""
+    scores = read_relation(warehouse, "analytics", "kr_scores")
+    if scores is None:
+        return None, pd.DataFrame()
+    if "as_of" in scores.columns:
+        scores = scores[pd.to_datetime(scores["as_of"]).dt.date == as_of].reset_index(drop=True)
+    definitions = read_relation(warehouse, "raw", "okr_key_results")
+    if definitions is None or definitions.empty:
+        definitions = scores
+    specs = kr_specs(definitions[["kr_id", "metric", "start_date", "end_date"]], as_of)
+    if not specs:
+        return None, scores
+    return validate_frame(scores, KR_SUITE, specs, node="kr_scores", index_columns=["kr_id"]), scores

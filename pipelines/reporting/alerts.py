@@ -1,0 +1,347 @@
+"""Alerts after a scoring run: the KRs whose status changed since the previous scored day, posted
+to a Slack incoming webhook, a Microsoft Teams webhook and/or a generic JSON webhook.
+
+Configured in settings.yml (off when no webhook is named; the URLs are secrets, so the settings
+hold only the names of the environment variables that carry them):
+
+    alerts:
+      slack_webhook_env: OKR_SLACK_WEBHOOK_URL
+      teams_webhook_env: OKR_TEAMS_WEBHOOK_URL
+      webhook_env: OKR_ALERT_WEBHOOK_URL
+      scorecard_url: https://intranet.example.com/okr/   # optional: links in the messages
+      lang: fi                                            # optional: default the run's language
+
+A post that fails (after the HTTP layer's retries) is logged with the URL redacted and never fails
+the scoring run: `send_status_alerts` does not raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from connectors.http import HttpClient, redact
+from pipelines.reporting.formatting import Formatter
+from pipelines.reporting.messages import LANGUAGES, STATUS_ICONS, Translator
+from pipelines.reporting.model import ScorecardError, parse_history, parse_scorecard
+from pipelines.reporting.site_model import build_site_model
+
+log = logging.getLogger(__name__)
+
+CHANNELS = {"slack": "slack_webhook_env", "teams": "teams_webhook_env", "webhook": "webhook_env"}
+_KNOWN_KEYS = {*CHANNELS.values(), "scorecard_url", "lang", "enabled", "max_items"}
+
+
+class AlertSettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    env_names: dict[str, str] = field(default_factory=dict)  # channel -> name of the env variable
+    scorecard_url: str | None = None
+    lang: str | None = None
+    enabled: bool = True
+    max_items: int = 25  # Slack allows 50 blocks per message; keep messages readable
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any] | None, where: str = "settings.yml: alerts") -> AlertSettings:
+        """Validate the `alerts:` mapping of settings.yml; every problem names its key."""
+        raw = dict(raw or {})
+        problems = [
+            f"{where}.{k}: unknown key; known: {', '.join(sorted(_KNOWN_KEYS))}"
+            for k in raw
+            if k not in _KNOWN_KEYS
+        ]
+        env_names = {}
+        for channel, key in CHANNELS.items():
+            value = raw.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.replace("_", "").isalnum():
+                problems.append(f"{where}.{key}: must be the name of an environment variable, not {value!r}")
+            else:
+                env_names[channel] = value
+        url = raw.get("scorecard_url")
+        if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
+            problems.append(f"{where}.scorecard_url: must be an http(s) address, not {url!r}")
+        lang = raw.get("lang")
+        if lang is not None and lang not in LANGUAGES:
+            problems.append(f"{where}.lang: must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            problems.append(f"{where}.enabled: must be true or false, not {enabled!r}")
+        max_items = raw.get("max_items", 25)
+        if not isinstance(max_items, int) or isinstance(max_items, bool) or not 1 <= max_items <= 45:
+            problems.append(f"{where}.max_items: must be a whole number from 1 to 45, not {max_items!r}")
+        if problems:
+            raise AlertSettingsError("\n".join(problems))
+        return cls(env_names=env_names, scorecard_url=url, lang=lang, enabled=enabled, max_items=max_items)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    kr_id: str
+    title: str
+    objective_id: str | None
+    objective_title: str | None
+    owner: str | None
+    team: str | None
+    previous_status: str
+    status: str
+    score: float | None
+    expected_progress: float | None
+    status_reason: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class StatusChanges:
+    as_of: dt.date | None
+    previous_as_of: dt.date | None
+    changes: list[StatusChange]
+
+
+@dataclass
+class AlertReport:
+    changes: list[StatusChange] = field(default_factory=list)
+    posted: list[str] = field(default_factory=list)  # channels that accepted the message
+    failed: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why nothing was posted, when nothing was
+
+
+def detect_status_changes(
+    scorecard: dict, history: list[dict], scorecard_url: str | None = None
+) -> StatusChanges:
+    """KRs whose status at the scorecard's as_of differs from their status on the previous scored
+    day in history (a KR new since then has nothing to compare with and is not reported)."""
+    card = parse_scorecard(scorecard)
+    rows = parse_history(history)
+    days = sorted({r.as_of for r in rows})
+    as_of = card.as_of
+    previous = max((d for d in days if d < as_of), default=None)
+    if previous is None or as_of not in days:
+        return StatusChanges(as_of if as_of in days else None, previous, [])
+    before = {r.kr_id: r.status for r in rows if r.as_of == previous}
+    now = {r.kr_id: r.status for r in rows if r.as_of == as_of}
+    model = build_site_model(card, [], {}, {})
+    views = {k.id: k for k in model.krs}
+    base = scorecard_url.rstrip("/") + "/" if scorecard_url else None
+    changes = []
+    for kr in card.key_results:
+        old, new = before.get(kr.id), now.get(kr.id, kr.status)
+        if old is None or new is None or old == new:
+            continue
+        view = views[kr.id]
+        changes.append(
+            StatusChange(
+                kr_id=kr.id,
+                title=kr.title,
+                objective_id=kr.objective_id,
+                objective_title=view.objective.title if view.objective else None,
+                owner=kr.owner,
+                team=kr.team,
+                previous_status=old,
+                status=new,
+                score=kr.score,
+                expected_progress=kr.expected_progress,
+                status_reason=kr.status_reason,
+                url=base + view.url if base else None,
+            )
+        )
+    return StatusChanges(as_of, previous, changes)
+
+
+# -- payloads ----------------------------------------------------------------------------------
+
+
+def _slack_escape(text: str) -> str:
+    # Slack's mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _status_label(status: str, t: Translator) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {t.status(status)}".strip()
+
+
+def _transition(c: StatusChange, t: Translator) -> str:
+    return f"{_status_label(c.previous_status, t)} → {_status_label(c.status, t)}"
+
+
+def _texts(found: StatusChanges, lang: str) -> tuple[Translator, str, str]:
+    t = Translator(lang)
+    fmt = Formatter(lang, none=t("none_value"))
+    title = t("alert_title", as_of=fmt.date(found.as_of))
+    intro = t("alert_intro", count=len(found.changes), previous=fmt.date(found.previous_as_of))
+    return t, title, intro
+
+
+def slack_payload(found: StatusChanges, lang: str, scorecard_url: str | None, max_items: int = 25) -> dict:
+    """Slack incoming-webhook message: `text` as the notification fallback, Block Kit for the body."""
+    t, title, intro = _texts(found, lang)
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(intro)}},
+    ]
+    for c in found.changes[:max_items]:
+        name = f"<{c.url}|{_slack_escape(c.title)}>" if c.url else f"*{_slack_escape(c.title)}*"
+        line = t(
+            "alert_change",
+            title=name,
+            old=_slack_escape(_status_label(c.previous_status, t)),
+            new=_slack_escape(_status_label(c.status, t)),
+        )
+        extra = " · ".join(_slack_escape(x) for x in (c.owner, c.status_reason) if x)
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": line + (f"\n{extra}" if extra else "")}}
+        )
+    if len(found.changes) > max_items:
+        more = t("alert_more", count=len(found.changes) - max_items)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(more)}]})
+    if scorecard_url:
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"<{scorecard_url}|{_slack_escape(t('alert_open_scorecard'))}>",
+                },
+            }
+        )
+    return {"text": f"{title}: {intro}", "blocks": blocks}
+
+
+def teams_payload(found: StatusChanges, lang: str, scorecard_url: str | None, max_items: int = 25) -> dict:
+    """An Adaptive Card in a message envelope: what Teams Workflows ("post to a channel when a
+    webhook request is received") and the older incoming-webhook connectors both accept."""
+    t, title, intro = _texts(found, lang)
+    facts = [{"title": c.title, "value": _transition(c, t)} for c in found.changes[:max_items]]
+    body: list[dict] = [
+        {"type": "TextBlock", "text": title, "size": "Medium", "weight": "Bolder", "wrap": True},
+        {"type": "TextBlock", "text": intro, "wrap": True},
+        {"type": "FactSet", "facts": facts},
+    ]
+    if len(found.changes) > max_items:
+        more = t("alert_more", count=len(found.changes) - max_items)
+        body.append({"type": "TextBlock", "text": more, "isSubtle": True, "wrap": True})
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    if scorecard_url:
+        card["actions"] = [
+            {"type": "Action.OpenUrl", "title": t("alert_open_scorecard"), "url": scorecard_url}
+        ]
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
+
+
+def generic_payload(found: StatusChanges, lang: str, scorecard_url: str | None) -> dict:
+    """Plain JSON for any other receiver: the changes as data, with status codes and labels."""
+    t, title, _ = _texts(found, lang)
+    return {
+        "event": "okr.status_changed",
+        "title": title,
+        "as_of": found.as_of.isoformat() if found.as_of else None,
+        "previous_as_of": found.previous_as_of.isoformat() if found.previous_as_of else None,
+        "scorecard_url": scorecard_url,
+        "changes": [
+            {
+                **asdict(c),
+                "previous_status_label": t.status(c.previous_status),
+                "status_label": t.status(c.status),
+            }
+            for c in found.changes
+        ],
+    }
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def send_status_alerts(
+    scorecard: dict,
+    history: list[dict],
+    alert_settings: Mapping[str, Any] | None,
+    *,
+    lang: str = "en",
+    environ: Mapping[str, str] | None = None,
+    client_options: Mapping[str, Any] | None = None,
+) -> AlertReport:
+    """Post the status changes of this run to every configured webhook. Never raises: alerting is
+    a side effect of scoring, and a broken webhook must not turn a good run into a failed one."""
+    report = AlertReport()
+    environ = os.environ if environ is None else environ
+    try:
+        settings = AlertSettings.from_dict(alert_settings)
+    except AlertSettingsError as exc:
+        log.error("alerts are not sent: %s", exc)
+        report.skipped = "invalid settings"
+        return report
+    if not settings.enabled or not settings.env_names:
+        report.skipped = "off"
+        return report
+    try:
+        found = detect_status_changes(scorecard, history, settings.scorecard_url)
+    except ScorecardError as exc:
+        log.error("alerts are not sent: %s", exc)
+        report.skipped = "invalid scorecard or history"
+        return report
+    latest = max((str(r.get("as_of")) for r in history), default=None)
+    if found.as_of is not None and latest is not None and found.as_of.isoformat() < latest:
+        # Rescoring an old day (a backfill) is not news.
+        report.skipped = f"as_of {found.as_of} is not the newest scored day ({latest})"
+        log.info("alerts: %s; nothing posted", report.skipped)
+        return report
+    report.changes = found.changes
+    if not found.changes:
+        report.skipped = "no status changed"
+        log.info("alerts: no KR changed status since %s; nothing posted", found.previous_as_of)
+        return report
+
+    lang = settings.lang or lang
+    builders = {
+        "slack": lambda: slack_payload(found, lang, settings.scorecard_url, settings.max_items),
+        "teams": lambda: teams_payload(found, lang, settings.scorecard_url, settings.max_items),
+        "webhook": lambda: generic_payload(found, lang, settings.scorecard_url),
+    }
+    for channel, env_name in settings.env_names.items():
+        url = (environ.get(env_name) or "").strip()
+        if not url:
+            log.warning(
+                "alerts: %s is configured but the environment variable %s is not set; skipped",
+                channel,
+                env_name,
+            )
+            report.failed.append(channel)
+            continue
+        if urlsplit(url).scheme not in ("http", "https"):
+            log.error("alerts: %s: the address in %s is not an http(s) URL; skipped", channel, env_name)
+            report.failed.append(channel)
+            continue
+        options = {"timeout": (5, 30), "max_attempts": 4, "total_budget_s": 60, **(client_options or {})}
+        client = HttpClient(source=channel, secrets=[url], **options)
+        try:
+            client.request("POST", url, endpoint="webhook", json=builders[channel]())
+        except Exception as exc:  # any failure: log it, keep going, never fail the run
+            log.warning(
+                "alerts: posting to %s (URL from %s) failed: %s", channel, env_name, redact(str(exc), [url])
+            )
+            report.failed.append(channel)
+        else:
+            log.info("alerts: posted %d status change(s) to %s", len(found.changes), channel)
+            report.posted.append(channel)
+        finally:
+            client.session.close()
+    return report

@@ -1,0 +1,148 @@
+"""Exports beside the site: scorecard.json (as given), scorecard.csv (one row per KR), scorecard.md."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pipelines.reporting.formatting import Formatter
+from pipelines.reporting.messages import STATUS_ICONS, Translator
+from pipelines.reporting.site_model import SiteModel, tree_roots
+
+# Machine-readable columns: plain numbers with '.' decimals and ISO dates, so any spreadsheet or
+# script reads them the same way; the header names are the scorecard.json keys.
+CSV_COLUMNS = [
+    "cycle", "objective_id", "objective_title", "kr_id", "title", "owner", "team", "metric", "measure",
+    "type", "commitment", "weight", "unit", "baseline", "target", "actual", "progress", "score",
+    "expected_progress", "gap", "status", "status_reason", "start", "end", "data_through",
+    "forecast_projected_actual", "forecast_projected_progress",
+]  # fmt: skip
+
+# A cell starting with one of these is a formula in Excel/LibreOffice: a title like
+# `=HYPERLINK(...)` must stay text (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"scorecard: value of type {type(value).__name__} cannot be written as JSON: {value!r}")
+
+
+def write_json(scorecard: dict, path: Path) -> None:
+    """The dict exactly as given (keys are only ever added upstream, never renamed here)."""
+    text = json.dumps(scorecard, ensure_ascii=False, indent=2, default=_json_default, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(model: SiteModel, path: Path) -> None:
+    """One row per KR of the scorecard (every cycle). UTF-8 with BOM so Excel shows ä and ö right."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for view in model.krs:
+            if view.cycle.carried:
+                continue  # archived cycles are not part of this run's scorecard
+            kr = view.kr
+            forecast = kr.forecast
+            row = {
+                "cycle": view.cycle.label,
+                "objective_id": kr.objective_id,
+                "objective_title": view.objective.title if view.objective else None,
+                "kr_id": kr.id,
+                "title": kr.title,
+                "owner": kr.owner,
+                "team": kr.team,
+                "metric": kr.metric,
+                "measure": kr.measure,
+                "type": kr.type,
+                "commitment": kr.commitment,
+                "weight": kr.weight,
+                "unit": kr.unit,
+                "baseline": kr.baseline,
+                "target": kr.target,
+                "actual": kr.actual,
+                "progress": kr.progress,
+                "score": kr.score,
+                "expected_progress": kr.expected_progress,
+                "gap": kr.gap,
+                "status": kr.status,
+                "status_reason": kr.status_reason,
+                "start": kr.start,
+                "end": kr.end,
+                "data_through": kr.data_through,
+                "forecast_projected_actual": forecast.projected_actual if forecast else None,
+                "forecast_projected_progress": forecast.projected_progress if forecast else None,
+            }
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md_text(text: str | None) -> str:
+    """Text from definitions made inert in Markdown: no markup, no HTML, no table breaks."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def write_markdown(model: SiteModel, path: Path, lang: str) -> None:
+    """The current cycle(s) as Markdown tables, one per objective, for chat and wikis."""
+    t = Translator(lang)
+    fmt = Formatter(lang, none=t("none_value"))
+    card = model.card
+    lines = [f"# {t('md_title', as_of=fmt.date(card.as_of))}", ""]
+    for cycle in model.active_cycles:
+        period = t("period_range", start=fmt.date(cycle.start), end=fmt.date(cycle.end))
+        lines += [f"**{t('cycle')}:** {md_text(cycle.label)} ({period})  "]
+    counts = {}
+    for kr in model.active_krs:
+        counts[kr.status] = counts.get(kr.status, 0) + 1
+    if counts:
+        lines.append(" · ".join(f"{STATUS_ICONS[s]} {t.status(s)}: {n}" for s, n in counts.items()))
+    lines.append("")
+
+    def objective_block(view, depth: int) -> None:
+        heading = "#" * min(depth, 6)
+        lines.append(
+            f"{heading} {md_text(view.title)} ({md_text(view.id)}): {t('score')} {fmt.score(view.score)}, "
+            f"{t('expected_progress').lower()} {fmt.score(view.expected_progress)}, "
+            f"{STATUS_ICONS[view.status]} {t.status(view.status)}"
+        )
+        lines.append("")
+        if view.krs:
+            lines.append(
+                f"| {t('key_result')} | {t('actual')} | {t('target')} | {t('score')} "
+                f"| {t('expected_progress')} | {t('status')} |"
+            )
+            lines.append("|---|---:|---:|---:|---:|---|")
+            for kr in view.krs:
+                lines.append(
+                    f"| {md_text(kr.title)} ({md_text(kr.id)}) | {fmt.value(kr.actual, kr.unit)} "
+                    f"| {fmt.value(kr.target, kr.unit)} | {fmt.score(kr.score)} "
+                    f"| {fmt.score(kr.expected_progress)} | {STATUS_ICONS[kr.status]} {t.status(kr.status)} |"
+                )
+            lines.append("")
+        for sub in view.subs:
+            if sub in scope:
+                objective_block(sub, depth + 1)
+
+    scope = set(model.active_objectives)
+    for root in tree_roots(model.active_objectives):
+        objective_block(root, 2)
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
