@@ -23,10 +23,9 @@ def build_export_sensor(
         minimum_interval_seconds=minimum_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Loads new or changed files dropped into the export folder (sources.yml exports.folder).",
-        required_resource_keys={"ingest_workspace"},
     )
-    def export_folder_sensor(context: SensorEvaluationContext):
-        ws: IngestWorkspaceResource = context.resources.ingest_workspace
+    def export_folder_sensor(context: SensorEvaluationContext, ingest_workspace: IngestWorkspaceResource):
+        ws = ingest_workspace
         folder = ws.sources().exports.folder
         if not folder.is_dir():
             return dg.SkipReason(f"export folder {folder} does not exist")

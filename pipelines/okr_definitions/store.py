@@ -41,6 +41,17 @@ SNAPSHOTS = {
 }
 BLOCKED_METRICS = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
 
+# The tables this module writes, each a Dagster asset ["raw", table].
+DEFINITION_TABLES = {
+    "okr_objectives": "One row per objective of every cycle.",
+    "okr_key_results": "One row per key result, with the cycle's defaults resolved.",
+    "okr_kr_filters": "One row per allowed dimension value of a key result's filter.",
+    "okr_initiatives": "Initiatives planned to move a key result.",
+    "okr_initiative_campaigns": "Campaigns an initiative runs.",
+    "okr_checkins": "Manual check-in values from okrs/checkins.csv.",
+    "okr_definition_snapshots": "Each KR's target, baseline and period as seen on each run day.",
+}
+
 
 def _frame(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(schema)).astype(object)

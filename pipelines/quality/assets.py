@@ -233,7 +233,7 @@ def kr_score_checks(
     wh = warehouse.open()
     run, scores = run_kr_checks(wh, as_of)
     runs = [run] if run else []
-    save_runs(wh, as_of, context.run_id, runs, dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
+    save_runs(wh, as_of, context.run.run_id, runs, dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
     for key in context.selected_asset_check_keys:
         outcomes = [o for r in runs for o in r.outcomes if o.check == key.name]
         failing = [kr_details(scores, o.spec.kr_id or "") for o in outcomes if not o.success]

@@ -26,7 +26,7 @@ import yaml
 
 from pipelines.quality.sources import profile_for
 from pipelines.quality.specs import CheckSpec, Severity, expectation_class
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 FILE_NAME = "expectations.yml"
 _RESERVED = {"table", "metric", "expect", "severity", "description"}
@@ -79,7 +79,9 @@ class CustomExpectation:
 
     @property
     def origin(self) -> str:
-        return f"{self.path}#{self.index} (line {self.line})"
+        path = self.path.resolve()
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        return f"{shown}#{self.index} (line {self.line})"
 
     def to_spec(self) -> CheckSpec:
         return CheckSpec(

@@ -64,7 +64,11 @@ class AlertSettings:
             if value is None:
                 continue
             if not isinstance(value, str) or not value.replace("_", "").isalnum():
-                problems.append(f"{where}.{key}: must be the name of an environment variable, not {value!r}")
+                # The value is not echoed: it may be a webhook URL pasted here by mistake (a secret).
+                problems.append(
+                    f"{where}.{key}: must name an environment variable (like OKR_SLACK_WEBHOOK_URL) "
+                    "that holds the webhook URL, not the URL itself"
+                )
             else:
                 env_names[channel] = value
         url = raw.get("scorecard_url")
@@ -278,9 +282,14 @@ def send_status_alerts(
     lang: str = "en",
     environ: Mapping[str, str] | None = None,
     client_options: Mapping[str, Any] | None = None,
+    newest_as_of: dt.date | str | None = None,
 ) -> AlertReport:
     """Post the status changes of this run to every configured webhook. Never raises: alerting is
-    a side effect of scoring, and a broken webhook must not turn a good run into a failed one."""
+    a side effect of scoring, and a broken webhook must not turn a good run into a failed one.
+
+    newest_as_of: the newest day in kr_score_history, when `history` was cut at the run's as_of;
+    a run for an older day (a backfill) posts nothing. Default: the newest day in `history`.
+    """
     report = AlertReport()
     environ = os.environ if environ is None else environ
     try:
@@ -298,7 +307,11 @@ def send_status_alerts(
         log.error("alerts are not sent: %s", exc)
         report.skipped = "invalid scorecard or history"
         return report
-    latest = max((str(r.get("as_of")) for r in history), default=None)
+    latest = (
+        str(newest_as_of)[:10]
+        if newest_as_of
+        else max((str(r.get("as_of"))[:10] for r in history), default=None)
+    )
     if found.as_of is not None and latest is not None and found.as_of.isoformat() < latest:
         # Rescoring an old day (a backfill) is not news.
         report.skipped = f"as_of {found.as_of} is not the newest scored day ({latest})"

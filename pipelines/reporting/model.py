@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+# int | float (not float): pydantic then keeps 650 as 650, so exports show numbers as they came.
+Number = int | float
 Status = Literal["not_started", "no_data", "stale", "achieved", "missed", "on_track", "at_risk", "off_track"]
 
 
@@ -25,9 +27,9 @@ class _Open(BaseModel):
 
 class Forecast(_Open):
     method: str | None = None
-    run_rate: float | None = None
-    projected_actual: float | None = None
-    projected_progress: float | None = None
+    run_rate: Number | None = None
+    projected_actual: Number | None = None
+    projected_progress: Number | None = None
 
 
 class Initiative(_Open):
@@ -36,7 +38,7 @@ class Initiative(_Open):
     status: str | None = None
     due: dt.date | None = None
     campaigns: list[str] = Field(default_factory=list)
-    contribution: float | None = None
+    contribution: Number | None = None
     overdue: bool = False
 
 
@@ -68,19 +70,19 @@ class KeyResult(_Open):
     measure: str | None = None
     type: str | None = None
     commitment: str | None = None
-    weight: float | None = None
-    baseline: float | None = None
-    target: float | None = None
+    weight: Number | None = None
+    baseline: Number | None = None
+    target: Number | None = None
     unit: str | None = None
     start: dt.date
     end: dt.date
     total_days: int | None = None
     elapsed_days: int | None = None
-    actual: float | None = None
-    progress: float | None = None
-    score: float | None = None
-    expected_progress: float | None = None
-    gap: float | None = None
+    actual: Number | None = None
+    progress: Number | None = None
+    score: Number | None = None
+    expected_progress: Number | None = None
+    gap: Number | None = None
     status: Status
     status_reason: str | None = None
     data_through: dt.date | None = None
@@ -99,8 +101,8 @@ class Objective(_Open):
     parent: str | None = None
     children: list[str] = Field(default_factory=list)
     level: str = "team"
-    score: float | None = None
-    expected_progress: float | None = None
+    score: Number | None = None
+    expected_progress: Number | None = None
     status: Status
     start: dt.date | None = None
     end: dt.date | None = None
@@ -123,12 +125,12 @@ class HistoryRow(_Open):
 
     as_of: dt.date
     kr_id: str
-    actual: float | None = None
-    progress: float | None = None
-    score: float | None = None
-    expected_progress: float | None = None
+    actual: Number | None = None
+    progress: Number | None = None
+    score: Number | None = None
+    expected_progress: Number | None = None
     status: Status | None = None
-    forecast_projected_actual: float | None = None
+    forecast_projected_actual: Number | None = None
 
 
 class MetricDoc(_Open):

@@ -1,6 +1,5 @@
 """The `scorecard` asset: build/scorecard/ (scorecard.json, the site, csv and md exports)."""
 
-from __future__ import annotations
 
 import datetime as dt
 import json
@@ -8,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from pipelines.partitions import daily_partitions
 from pipelines.reporting.scorecard_data import load_scorecard
@@ -53,8 +53,9 @@ def load_history(warehouse: Any, as_of: dt.date) -> list[dict[str, Any]]:
     "scorecard.csv and scorecard.md for the run's as_of. Published atomically.",
 )
 def scorecard(
-    context: dg.AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
+    context: AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from pipelines.reporting.alerts import send_status_alerts
     from pipelines.reporting.publish import publish_scorecard
 
     settings = workspace.settings()
@@ -64,7 +65,11 @@ def scorecard(
     history = load_history(wh, as_of)
     metrics = metric_docs(target_dir(settings) / "manifest.json")
     lang = context.run.tags.get("okr/lang") or settings.lang
-    publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang)
+    publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang, timezone=settings.timezone)
+    # Alerts only for the newest scored day: a backfill of an old date is not news.
+    newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
+    alerts = send_status_alerts(data, history, settings.alerts, lang=lang, newest_as_of=newest)
+    context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     by_status = data["summary"]["by_status"]
     context.log.info("scorecard published to %s", settings.scorecard_dir)
     return dg.MaterializeResult(

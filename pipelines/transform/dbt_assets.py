@@ -6,13 +6,13 @@
 Both are daily-partitioned: the partition key is the scoring date (`as_of`) given to dbt.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.partitions import daily_partitions
@@ -21,7 +21,7 @@ from pipelines.settings import load_settings
 from pipelines.transform.dbt_setup import apply_dbt_env, dbt_vars, prepare_manifest
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "marts": "scoring"}
-_SCORING_SELECT = "path:models/marts stg_okr__blocked_metrics"
+_SCORING_SELECT = "fqn:okr_scorer.marts stg_okr__blocked_metrics"
 
 
 class OkrDbtTranslator(DagsterDbtTranslator):
@@ -39,7 +39,7 @@ TRANSLATOR = OkrDbtTranslator()
 
 
 def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     settings = workspace.settings()
@@ -58,14 +58,14 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
 
 @dbt_assets(
     manifest=MANIFEST,
-    select="path:models/staging path:models/metrics",
+    select="fqn:okr_scorer.staging fqn:okr_scorer.metrics",
     exclude="stg_okr__blocked_metrics",
     partitions_def=daily_partitions,
     dagster_dbt_translator=TRANSLATOR,
     name="dbt_staging_and_metrics",
 )
 def dbt_staging_and_metrics(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     yield from _build(context, dbt, workspace, warehouse)
@@ -79,7 +79,7 @@ def dbt_staging_and_metrics(
     name="dbt_scoring",
 )
 def dbt_scoring(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     yield from _build(context, dbt, workspace, warehouse)

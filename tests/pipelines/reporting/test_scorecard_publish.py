@@ -1,0 +1,206 @@
+"""publish_scorecard: the pages it writes, the archive of past cycles, extra folders, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from reporting_fixture import make_history, make_metrics, make_scorecard
+
+from pipelines.reporting.publish import PublishResult, ScorecardError, publish_scorecard
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _visible(html: str) -> str:
+    """Page text without tags, whitespace collapsed (what a reader sees)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_writes_a_page_per_kr_objective_team_and_past_cycle(published_en: PublishResult) -> None:
+    out = published_en.out_dir
+    card = make_scorecard()
+    for kr in card["key_results"]:
+        assert (out / "krs" / f"{kr['id']}.html").is_file(), kr["id"]
+    for obj in card["objectives"]:
+        assert (out / "objectives" / f"{obj['id']}.html").is_file(), obj["id"]
+    assert sorted(p.name for p in (out / "teams").iterdir()) == ["company.html", "growth.html", "sales.html"]
+    assert (out / "archive" / "index.html").is_file()
+    assert (out / "archive" / "2026-Q3.html").is_file()
+    assert published_en.past_cycles == ["2026-Q3"]
+    assert published_en.kr_pages == 10
+    assert not list(out.parent.glob(".scorecard.staging-*")), "staging folder left behind"
+
+
+def test_overview_shows_cycle_freshness_counts_and_tree(published_en: PublishResult) -> None:
+    html = _text(published_en.index_html)
+    text = _visible(html)
+    assert "2026-Q4 (1 Oct 2026 – 31 Dec 2026, in progress)" in text
+    assert "Scores as of 26 Nov 2026" in text
+    assert "Newest data 26 Nov 2026; oldest data used by a key result 20 Nov 2026." in text
+    assert "2 key result(s) are stale or have no data." in text
+    counts = dict(re.findall(r'status--(\w+)">.*?</span></th><td class="num">(\d+)</td>', html))
+    assert counts == {
+        "on_track": "3", "at_risk": "1", "off_track": "1", "achieved": "0", "missed": "0",
+        "stale": "1", "no_data": "1", "not_started": "1",
+    }  # fmt: skip
+    # The tree: the company objective first, its two team objectives nested inside its section.
+    company = html.index("Grow recurring revenue profitably across the Nordics")
+    growth = html.index("Make inbound our main growth engine")
+    sales = html.index("Turn pipeline into revenue")
+    assert company < growth < sales
+    assert html.count('class="objective objective--company"') == 1
+    assert html.count('class="objective objective--team"') == 2
+    # Past cycles are not on the overview.
+    assert "Grow qualified website traffic through the quiet summer" not in html
+
+
+def test_kr_page_has_numbers_chart_definition_initiatives_and_changes(published_en: PublishResult) -> None:
+    html = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.1.html")
+    text = _visible(html)
+    for expected in (
+        "Baseline 0 leads",
+        "Target 2,000 leads",
+        "Actual 1,240 leads",
+        "Progress 62%",
+        "Score 0.62",
+        "Expected by now 0.62",
+        "Forecast at end 2,028 leads",
+        "Data through 26 Nov 2026",
+        "Days elapsed 57 of 92",
+        "Owner Head of Growth",
+        "lead_source : inbound, event",
+        "New contacts that became leads, by the day they became a lead.",
+        "Webinar series on data-driven marketing Content lead In progress 30 Nov 2026 188 leads "
+        "webinar-q4-2026",
+        "Partner co-marketing kit Partner manager Planned 15 Nov 2026 ⚠ Overdue",
+        "20 Oct 2026 Target 1,800 leads → 2,000 leads Event season added to the plan",
+        "hubspot_contacts: daily volume Warning ✖ Failed",
+    ):
+        assert expected in text, expected
+    assert "{{ ref(&#39;stg_hubspot__contacts&#39;) }}" in html  # the metric SQL, escaped as text
+    assert html.count("<svg ") == 2  # actual-vs-target and score-over-cycle
+    assert (
+        'role="img" aria-label="Line chart of Generate 2 000 inbound and event leads: actual 1,240 leads'
+        in html
+    )
+
+
+def test_kr_without_checks_key_has_no_checks_section(published_en: PublishResult) -> None:
+    html = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.3.html")
+    assert "Data checks" not in html
+    assert "No forecast for this measure." in html
+
+
+def test_past_cycle_is_archived_with_final_scores(published_en: PublishResult) -> None:
+    out = published_en.out_dir
+    index = _visible(_text(out / "archive" / "index.html"))
+    assert "2026-Q3 1 Jul 2026 – 30 Sept 2026 2 1" in index  # 2 KRs, 1 achieved
+    page = _visible(_text(out / "archive" / "2026-Q3.html"))
+    assert "Cycle 2026-Q3: final scores" in page
+    assert "Bring 42 000 sessions from organic search GROWTH-Q3-1.1 SEO specialist 44,120 sessions" in page
+    assert "★ Achieved" in page and "✕ Missed" in page
+    stored = json.loads(_text(out / "archive.json"))
+    assert list(stored["cycles"]) == ["2026-Q3"]
+    assert {k["id"] for k in stored["cycles"]["2026-Q3"]["key_results"]} == {"GROWTH-Q3-1.1", "GROWTH-Q3-1.2"}
+
+
+def test_archived_cycle_survives_removal_of_its_definitions(tmp_path: Path) -> None:
+    out = tmp_path / "scorecard"
+    publish_scorecard(make_scorecard(), make_history(), make_metrics(), out)
+    # Next quarter the Q3 file is gone from okrs/: the scorecard no longer has Q3.
+    card = make_scorecard()
+    card["objectives"] = [o for o in card["objectives"] if o["cycle"] != "2026-Q3"]
+    card["key_results"] = [k for k in card["key_results"] if k["cycle"] != "2026-Q3"]
+    history = [h for h in make_history() if not h["kr_id"].startswith("GROWTH-Q3")]
+    result = publish_scorecard(card, history, make_metrics(), out)
+    assert result.past_cycles == ["2026-Q3"]
+    page = _text(out / "archive" / "2026-Q3.html")
+    assert "Generate 1 150 inbound leads" in page
+    kr_page = _text(out / "krs" / "GROWTH-Q3-1.1.html")
+    assert kr_page.count("<svg ") == 2  # charts drawn from the archived history
+    # The scorecard's own exports cover only this run's scorecard.
+    assert "GROWTH-Q3" not in _text(out / "scorecard.csv")
+    assert json.loads(_text(out / "scorecard.json")) == card
+
+
+def test_quality_folder_is_copied_in_and_kept_by_later_runs(tmp_path: Path) -> None:
+    docs = tmp_path / "data_docs"
+    (docs / "validations").mkdir(parents=True)
+    (docs / "index.html").write_text("<html><body>Data Docs</body></html>", encoding="utf-8")
+    (docs / "validations" / "v.html").write_text("<p>v</p>", encoding="utf-8")
+    out = tmp_path / "scorecard"
+    publish_scorecard(make_scorecard(), [], make_metrics(), out, extra_dirs={"quality": docs})
+    assert (out / "quality" / "validations" / "v.html").is_file()
+    assert 'href="quality/index.html"' in _text(out / "index.html")
+    # A run without extra_dirs keeps the quality/ folder of the previous publish.
+    publish_scorecard(make_scorecard(), [], make_metrics(), out)
+    assert _text(out / "quality" / "index.html") == "<html><body>Data Docs</body></html>"
+    assert 'href="../quality/index.html"' in _text(out / "krs" / "GROWTH-Q4-1.1.html")
+    # (history=[] in these tests: no score charts to draw, the tests are about the folders)
+
+
+def test_before_swap_hook_adds_files_to_the_same_swap(tmp_path: Path) -> None:
+    out = tmp_path / "scorecard"
+
+    def add_note(staging: Path) -> None:
+        assert (staging / "index.html").is_file()  # called after everything is written
+        (staging / "run.txt").write_text("run 42", encoding="utf-8")
+
+    result = publish_scorecard(make_scorecard(), [], make_metrics(), out, before_swap=add_note)
+    assert (out / "run.txt").read_text(encoding="utf-8") == "run 42"
+    assert Path("run.txt") in result.files
+
+
+def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
+    card = make_scorecard()
+    card["data_health"] = {"checks_failed": {"ERROR": 1, "WARN": 2}, "blocked_metrics": ["mqls"]}
+    publish_scorecard(card, [], make_metrics(), tmp_path / "s")
+    text = _visible(_text(tmp_path / "s" / "index.html"))
+    assert "Data health Checks failed ERROR: 1, WARN: 2 Blocked metrics mqls" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda c: c["key_results"][2].update(status="sideways"),
+            "scorecard.key_results[2].status: Input should be",
+        ),
+        (lambda c: c["key_results"][0].pop("end"), "scorecard.key_results[0].end: Field required"),
+        (lambda c: c["key_results"][4].update(start="1st of May"), "scorecard.key_results[4].start:"),
+        (
+            lambda c: c["objectives"][1].update(parent="NOPE"),
+            "scorecard.objectives[1].parent: 'NOPE' is not in",
+        ),
+        (lambda c: c.pop("as_of"), "scorecard.as_of: Field required"),
+    ],
+)
+def test_bad_scorecard_is_reported_by_key(tmp_path: Path, change, message: str) -> None:
+    card = make_scorecard()
+    change(card)
+    with pytest.raises(ScorecardError, match=re.escape(message)):
+        publish_scorecard(card, make_history(), make_metrics(), tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_bad_history_row_and_language_are_reported(tmp_path: Path) -> None:
+    history = make_history()
+    history[3]["as_of"] = "yesterday"
+    with pytest.raises(ScorecardError, match=r"history\[3\]\.as_of"):
+        publish_scorecard(make_scorecard(), history, make_metrics(), tmp_path / "s")
+    with pytest.raises(ScorecardError, match="lang: must be one of en, fi, not 'sv'"):
+        publish_scorecard(make_scorecard(), make_history(), make_metrics(), tmp_path / "s", lang="sv")
+
+
+def test_unreadable_previous_archive_stops_the_publish(tmp_path: Path) -> None:
+    out = tmp_path / "scorecard"
+    publish_scorecard(make_scorecard(), [], make_metrics(), out)
+    (out / "archive.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ScorecardError, match=r"archive\.json: cannot read the archive of past cycles"):
+        publish_scorecard(make_scorecard(), [], make_metrics(), out)
+    assert (out / "index.html").is_file()
