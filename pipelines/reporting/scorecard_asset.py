@@ -3,6 +3,7 @@
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ def load_history(warehouse: Any, as_of: dt.date) -> list[dict[str, Any]]:
 def scorecard(
     context: AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from pipelines.quality import publish_data_docs, scorecard_quality, summary_counts
     from pipelines.reporting.alerts import send_status_alerts
     from pipelines.reporting.publish import publish_scorecard
 
@@ -62,10 +64,17 @@ def scorecard(
     as_of = dt.date.fromisoformat(context.partition_key)
     wh = warehouse.open()
     data = load_scorecard(wh, as_of, dt.datetime.now(dt.UTC))
+    quality = scorecard_quality(wh, as_of)
+    for kr in data["key_results"]:
+        kr["checks"] = quality["checks_by_kr"].get(kr["id"], [])
+    data["data_health"] = {**quality["data_health"], "failed_checks": summary_counts(wh, as_of)}
     history = load_history(wh, as_of)
     metrics = metric_docs(target_dir(settings) / "manifest.json")
     lang = context.run.tags.get("okr/lang") or settings.lang
-    publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang, timezone=settings.timezone)
+    with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
+        docs = publish_data_docs(wh, as_of, Path(tmp) / "quality")
+        publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang, timezone=settings.timezone,
+                          extra_dirs={"quality": docs})
     # Alerts only for the newest scored day: a backfill of an old date is not news.
     newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
     alerts = send_status_alerts(data, history, settings.alerts, lang=lang, newest_as_of=newest)

@@ -1,0 +1,138 @@
+"""Reading numbers and dates the way hand-made exports write them.
+
+Numbers: `1 234,50` (Finnish: space or no-break space groups, decimal comma), `1.234,50`
+(German), `1,234.50` (English), `1234.5`, `12 345`. Which separator is the decimal one is decided
+once per file from all its numeric cells (`detect_decimal_comma`), because a lone `1,234` is
+ambiguous: it is 1234 in an English export and 1.234 in a Finnish one.
+
+Dates: `15.1.2026` (d.m.yyyy), `2026-01-15 10:00`, `20260115`, ISO dates and datetimes (with
+`Z` or an offset), and `1/15/2026` (m/d/yyyy, Salesforce's US default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")  # space, no-break space, narrow nbsp, Swiss apostrophe
+_CURRENCY = re.compile(r"^[€$£]|\s*(EUR|USD|GBP|SEK|NOK|DKK|€|\$|£|%)$", re.IGNORECASE)
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read as the type its column needs."""
+
+
+def _clean_number(text: str) -> str:
+    text = _CURRENCY.sub("", text.strip())
+    text = text.replace("\u2212", "-")  # typographic minus
+    return _SPACES.sub("", text)
+
+
+def detect_decimal_comma(values: Iterable[str], delimiter: str = ",") -> bool:
+    """True when the numbers of a file use a decimal comma (`1 234,50`), False for a decimal point."""
+    space_groups = False
+    for raw in values:
+        if not raw:
+            continue
+        text = _clean_number(raw)
+        if "," in text and "." in text:
+            return text.rfind(",") > text.rfind(".")
+        if re.search(r",(\d{1,2}|\d{4,})$", text):
+            return True
+        if re.search(r"\.(\d{1,2}|\d{4,})$", text):
+            return False
+        if re.search(r"\d[\s\u00a0\u202f]\d{3}", raw):
+            space_groups = True  # `12 345`: Finnish/French style, which writes a decimal comma
+    if space_groups:
+        return True
+    # Nothing gave it away (only whole numbers, maybe `1,234`): a `;` file is a European export.
+    return delimiter == ";"
+
+
+def parse_number(raw: object, decimal_comma: bool = False) -> float | None:
+    """A float from a cell, None for an empty cell; ValueProblem when it is not a number."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValueProblem(f"{raw!r} is not a number")
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = _clean_number(str(raw))
+    if text in ("", "-", "--", "(not set)"):
+        return None
+    text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueProblem(f"cannot read {raw!r} as a number") from None
+
+
+def parse_int(raw: object, decimal_comma: bool = False) -> int | None:
+    value = parse_number(raw, decimal_comma)
+    if value is None:
+        return None
+    if value != int(value):
+        raise ValueProblem(f"expected a whole number, got {raw!r}")
+    return int(value)
+
+
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_datetime(raw: object) -> dt.datetime | None:
+    """A datetime from a cell (naive = local time of the export; aware when the cell says so)."""
+    if raw is None:
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, dt.date):
+        return dt.datetime(raw.year, raw.month, raw.day)
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        if m := _COMPACT.match(text):
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DMY.match(text):
+            return dt.datetime(
+                int(m[3]), int(m[2]), int(m[1]), int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
+            )
+        if m := _MDY.match(text):
+            hour = int(m[4] or 0)
+            if m[7]:
+                hour = hour % 12 + (12 if m[7].lower() == "pm" else 0)
+            return dt.datetime(int(m[3]), int(m[1]), int(m[2]), hour, int(m[5] or 0), int(m[6] or 0))
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    raise ValueProblem(f"cannot read {raw!r} as a date")
+
+
+def parse_date(raw: object) -> dt.date | None:
+    value = parse_datetime(raw)
+    return None if value is None else value.date()
+
+
+def to_local(value: dt.datetime | None, source_zone: str, target_zone: str) -> dt.datetime | None:
+    """A naive datetime in `target_zone` (the workspace's); naive input is local time in
+    `source_zone` (the zone the exporting user's tool wrote), aware input is converted."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        if source_zone == target_zone:
+            return value
+        value = value.replace(tzinfo=ZoneInfo(source_zone))
+    return value.astimezone(ZoneInfo(target_zone)).replace(tzinfo=None)
+
+
+def local_date(value: dt.datetime | None, zone: str) -> dt.date | None:
+    """The calendar date in `zone` (aware datetimes are converted; naive ones already are local)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(ZoneInfo(zone))
+    return value.date()

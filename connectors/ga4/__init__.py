@@ -1,0 +1,1 @@
+"""Google Analytics 4 Data API connector (see README.md)."""

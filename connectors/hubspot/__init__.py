@@ -1,0 +1,1 @@
+"""HubSpot CRM v3 connector (see README.md)."""

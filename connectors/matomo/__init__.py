@@ -1,0 +1,1 @@
+"""Matomo Reporting API connector (see README.md)."""

@@ -1,0 +1,1 @@
+"""Pipedrive API v2 connector (see README.md)."""

@@ -1,0 +1,1 @@
+"""Plausible Stats API v2 connector (see README.md)."""

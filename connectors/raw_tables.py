@@ -1,0 +1,198 @@
+"""The raw tables the connectors write (schema `raw`), their columns, and `ensure_raw_tables`.
+
+API loaders and export presets for the same source write the same columns, already typed and
+normalised (event timestamps as naive local time of the workspace zone, so that
+`cast(ts as date)` is the local day in any database; `_loaded_at` in UTC; stage values as the
+source's internal values; no personal data except a hash of the e-mail address), so dbt staging
+only renames and casts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from connectors.warehouse import Warehouse
+
+# Every raw source table carries these (docs/architecture.md).
+METADATA_COLUMNS: dict[str, str] = {
+    "_source": "VARCHAR",  # the connector that wrote the row: ga4, hubspot, ..., or exports
+    "_stream": "VARCHAR",  # the stream or export preset, e.g. daily_report, hubspot_contacts_export
+    "_loaded_at": "TIMESTAMP",  # UTC
+    "_partition": "VARCHAR",  # the day (YYYY-MM-DD) an API load replaced, or the export file name
+}
+
+_DATA_COLUMNS: dict[str, dict[str, str]] = {
+    "ga4_daily_report": {
+        "report_date": "DATE",
+        "property_id": "VARCHAR",
+        "channel_group": "VARCHAR",
+        "source": "VARCHAR",
+        "medium": "VARCHAR",
+        "campaign": "VARCHAR",
+        "sessions": "BIGINT",
+        "total_users": "BIGINT",
+        "new_users": "BIGINT",
+        "engaged_sessions": "BIGINT",
+        "key_events": "BIGINT",
+    },
+    "matomo_daily_report": {
+        "report_date": "DATE",
+        "site_id": "VARCHAR",
+        "nb_visits": "BIGINT",
+        "nb_uniq_visitors": "BIGINT",
+        "nb_actions": "BIGINT",
+        "nb_visits_converted": "BIGINT",
+        "bounce_count": "BIGINT",
+        "sum_visit_length": "BIGINT",
+        "bounce_rate": "DOUBLE PRECISION",  # percent, "38%" -> 38.0
+    },
+    "plausible_daily_report": {
+        "report_date": "DATE",
+        "site_id": "VARCHAR",
+        "source": "VARCHAR",
+        "utm_medium": "VARCHAR",
+        "utm_campaign": "VARCHAR",
+        "visitors": "BIGINT",
+        "visits": "BIGINT",
+        "pageviews": "BIGINT",
+        "bounce_rate": "DOUBLE PRECISION",
+        "visit_duration": "BIGINT",
+    },
+    "hubspot_contacts": {
+        "contact_id": "VARCHAR",
+        "email_hash": "VARCHAR",  # sha256 of the trimmed, lower-cased address; the address is never stored
+        "lifecycle_stage": "VARCHAR",  # internal value: marketingqualifiedlead, ...
+        "lead_status": "VARCHAR",  # internal value: NEW, OPEN, IN_PROGRESS, ...
+        "original_source": "VARCHAR",  # internal value: ORGANIC_SEARCH, PAID_SEARCH, ...
+        "original_source_drilldown_2": "VARCHAR",  # the UTM campaign for campaign traffic
+        "lead_source": "VARCHAR",
+        "created_at": "TIMESTAMP",
+        "updated_at": "TIMESTAMP",
+        "became_lead_at": "TIMESTAMP",
+        "became_mql_at": "TIMESTAMP",
+        "became_sql_at": "TIMESTAMP",
+        "became_customer_at": "TIMESTAMP",
+    },
+    "hubspot_deals": {
+        "deal_id": "VARCHAR",
+        "deal_name": "VARCHAR",
+        "deal_stage": "VARCHAR",  # internal value: closedwon, ...
+        "pipeline": "VARCHAR",  # internal value: default, ...
+        "amount": "DOUBLE PRECISION",
+        "close_date": "DATE",  # in the workspace time zone
+        "created_at": "TIMESTAMP",
+        "updated_at": "TIMESTAMP",
+    },
+    "pipedrive_deals": {
+        "deal_id": "VARCHAR",
+        "title": "VARCHAR",
+        "value": "DOUBLE PRECISION",
+        "currency": "VARCHAR",
+        "status": "VARCHAR",  # open, won, lost, deleted
+        "stage_id": "VARCHAR",
+        "stage_name": "VARCHAR",  # exports carry the name, the API the id
+        "pipeline_id": "VARCHAR",
+        "pipeline_name": "VARCHAR",
+        "owner_id": "VARCHAR",
+        "created_at": "TIMESTAMP",
+        "updated_at": "TIMESTAMP",
+        "won_at": "TIMESTAMP",
+        "lost_at": "TIMESTAMP",
+        "expected_close_date": "DATE",
+        "is_deleted": "BOOLEAN",
+    },
+    "salesforce_opportunities": {
+        "opportunity_id": "VARCHAR",
+        "opportunity_name": "VARCHAR",
+        "stage": "VARCHAR",
+        "amount": "DOUBLE PRECISION",
+        "close_date": "DATE",
+        "created_at": "TIMESTAMP",
+        "lead_source": "VARCHAR",
+        "campaign": "VARCHAR",
+        "is_won": "BOOLEAN",
+        "is_closed": "BOOLEAN",
+    },
+    "ad_spend": {
+        "spend_date": "DATE",
+        "platform": "VARCHAR",
+        "campaign": "VARCHAR",
+        "impressions": "BIGINT",
+        "clicks": "BIGINT",
+        "cost": "DOUBLE PRECISION",
+        "currency": "VARCHAR",
+    },
+}
+
+RAW_TABLES: dict[str, dict[str, str]] = {
+    name: {**cols, **METADATA_COLUMNS} for name, cols in _DATA_COLUMNS.items()
+}
+
+# The registry of export files (one row per file name; no load metadata of its own).
+EXPORT_FILES_TABLE = "export_files"
+EXPORT_FILES_COLUMNS: dict[str, str] = {
+    "file_name": "VARCHAR",  # path relative to the export folder
+    "content_hash": "VARCHAR",  # sha256 of the bytes
+    "preset": "VARCHAR",
+    "table_name": "VARCHAR",
+    "loaded_at": "TIMESTAMP",
+    "rows": "BIGINT",
+    "status": "VARCHAR",  # loaded | rejected | duplicate
+    "error": "VARCHAR",
+}
+
+
+def now_utc() -> dt.datetime:
+    """The load time stamp: UTC, without zone (the warehouse column is a plain TIMESTAMP)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def ensure_raw_tables(warehouse: Warehouse, tables: Iterable[str] | None = None) -> list[str]:
+    """Create every known raw table (empty) that does not exist yet, and the export registry.
+
+    Call this before dbt runs: the staging views of every source select from their raw table,
+    so they compile and build (empty) even for a source that never loaded. Existing tables and
+    rows are left as they are; missing columns are added. Returns the table names ensured.
+    """
+    names = list(tables) if tables is not None else list(RAW_TABLES)
+    with warehouse.transaction() as tx:
+        for name in names:
+            tx.ensure_table(name, RAW_TABLES[name])
+        tx.ensure_table(EXPORT_FILES_TABLE, EXPORT_FILES_COLUMNS)
+    return [*names, EXPORT_FILES_TABLE]
+
+
+_PANDAS_TYPES = {
+    "BIGINT": "Int64",
+    "DOUBLE PRECISION": "Float64",
+    "BOOLEAN": "boolean",
+    "VARCHAR": "object",
+}
+
+
+def to_frame(
+    table: str, records: Iterable[Mapping[str, Any]], metadata: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Rows for `table` as a DataFrame with exactly its columns, in order, with nullable dtypes.
+
+    `metadata` supplies the load columns (`_source`, `_stream`, `_loaded_at`, `_partition`);
+    a record's own `_partition` wins over the default, so one load can cover several days.
+    """
+    columns = RAW_TABLES[table]
+    rows = [{**(metadata or {}), **r} for r in records]
+    unknown = sorted({k for r in rows for k in r} - set(columns))
+    if unknown:
+        raise ValueError(f"raw.{table}: unknown column(s) {', '.join(unknown)}")
+    df = pd.DataFrame.from_records(rows, columns=list(columns))
+    for col, sql_type in columns.items():
+        if sql_type in _PANDAS_TYPES:
+            df[col] = df[col].astype(_PANDAS_TYPES[sql_type])
+        elif sql_type == "TIMESTAMP":
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
+        elif sql_type == "DATE":
+            df[col] = df[col].astype("object")
+    return df

@@ -1,0 +1,210 @@
+"""The production dagster.yaml (deploy/dagster.yaml) against a real PostgreSQL server.
+
+1. A run executed on an instance built from that file lands in PostgreSQL (run, events) and is
+   read back by a second, fresh instance, as the webserver and the daemon would.
+2. The run queue: two runs of a warehouse-writing job submitted together are drained by the real
+   `dagster-daemon` one after the other, never overlapping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster._core.run_coordinator import QueuedRunCoordinator
+from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+
+from tests.pipelines.deploy.deploy_probe_defs import WAREHOUSE_TAG, warehouse_probe
+from tests.postgres_server import PostgresServer
+
+REPO = Path(__file__).resolve().parents[3]
+DAGSTER_YAML = REPO / "deploy" / "dagster.yaml"
+PROBE_DEFS = Path(__file__).with_name("deploy_probe_defs.py")
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class DagsterHome:
+    path: Path
+    database: str
+    env: dict[str, str]
+
+    def instance(self) -> DagsterInstance:
+        return DagsterInstance.from_config(str(self.path))
+
+
+@pytest.fixture
+def dagster_home(
+    tmp_path: Path, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DagsterHome]:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
+    database = postgres_server.create_database(f"dagster_{secrets.token_hex(4)}")
+    env = {
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_PG_HOST": postgres_server.host,
+        "DAGSTER_PG_PORT": str(postgres_server.port),
+        "DAGSTER_PG_USER": postgres_server.user,
+        "DAGSTER_PG_PASSWORD": postgres_server.password,
+        "DAGSTER_PG_DB": database,
+        "OKR_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    yield DagsterHome(home, database, env)
+
+
+def _pg_rows(server: PostgresServer, database: str, sql: str, params: list) -> list[tuple]:
+    con = server.connect(database)
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    finally:
+        con.close()
+
+
+def _probe_rows(warehouse: str) -> list[tuple]:
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        return con.execute(
+            "SELECT run_id, started_at, finished_at FROM raw.probe_runs ORDER BY started_at"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_runs_and_events_are_stored_in_postgres_and_read_back(
+    dagster_home: DagsterHome, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKR_PROBE_HOLD_SECONDS", "0")
+    instance = dagster_home.instance()
+    assert isinstance(instance.run_storage, PostgresRunStorage)
+    assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
+    assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
+    assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+    queue = instance.get_concurrency_config().run_queue_config
+    assert queue.tag_concurrency_limits == [
+        {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+    ]
+
+    result = warehouse_probe.execute_in_process(instance=instance)
+    assert result.success
+    run_id = result.run_id
+    instance.dispose()
+
+    # A second instance (another process in production: webserver, daemon) sees the run.
+    fresh = dagster_home.instance()
+    try:
+        run = fresh.get_run_by_id(run_id)
+        assert run is not None
+        assert run.status == DagsterRunStatus.SUCCESS
+        assert run.tags[WAREHOUSE_TAG] == "duckdb"
+        records = fresh.get_run_records(RunsFilter(job_name="warehouse_probe"))
+        assert [r.dagster_run.run_id for r in records] == [run_id]
+    finally:
+        fresh.dispose()
+
+    # And the storage really is PostgreSQL, not a SQLite file under DAGSTER_HOME.
+    run_rows = _pg_rows(
+        postgres_server,
+        dagster_home.database,
+        "SELECT status, pipeline_name FROM runs WHERE run_id = %s",
+        [run_id],
+    )
+    assert run_rows == [("SUCCESS", "warehouse_probe")]
+    steps = _pg_rows(
+        postgres_server,
+        dagster_home.database,
+        "SELECT count(*) FROM event_logs WHERE run_id = %s AND dagster_event_type = 'STEP_SUCCESS'",
+        [run_id],
+    )
+    assert steps == [(1,)]
+    assert list(dagster_home.path.rglob("*.db")) == []
+    # The job really wrote the warehouse.
+    assert [r[0] for r in _probe_rows(dagster_home.env["OKR_WAREHOUSE_PATH"])] == [run_id]
+
+
+def _launch_together(home: DagsterHome, count: int) -> None:
+    """Submit `count` runs of the probe job at once through the CLI (each lands in the queue)."""
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "dagster"), "job", "launch", "-f", str(PROBE_DEFS), "-j", "warehouse_probe"],
+            cwd=REPO,
+            env={**os.environ, **home.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+
+
+@pytest.mark.slow
+def test_the_queue_never_runs_two_warehouse_writers_at_once(
+    dagster_home: DagsterHome, tmp_path: Path
+) -> None:
+    _launch_together(dagster_home, 2)
+    instance = dagster_home.instance()
+    try:
+        queued = instance.get_run_records(RunsFilter(job_name="warehouse_probe"))
+        assert [r.dagster_run.status for r in queued] == [DagsterRunStatus.QUEUED] * 2
+
+        workspace = tmp_path / "workspace.yaml"
+        location = {"python_file": {"relative_path": str(PROBE_DEFS), "working_directory": str(REPO)}}
+        workspace.write_text(yaml.safe_dump({"load_from": [location]}), encoding="utf-8")
+        log = (tmp_path / "daemon.log").open("w")
+        daemon = subprocess.Popen(
+            [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)],
+            cwd=REPO,
+            env={**os.environ, **dagster_home.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so we can stop it and its children
+        )
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                records = instance.get_run_records(RunsFilter(job_name="warehouse_probe"))
+                if all(r.dagster_run.is_finished for r in records):
+                    break
+                time.sleep(2)
+        finally:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            try:
+                daemon.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(daemon.pid, signal.SIGKILL)
+                daemon.wait()
+            log.close()
+        daemon_log = (tmp_path / "daemon.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+        records = sorted(
+            instance.get_run_records(RunsFilter(job_name="warehouse_probe")), key=lambda r: r.start_time or 0
+        )
+        assert [r.dagster_run.status for r in records] == [DagsterRunStatus.SUCCESS] * 2, daemon_log
+        first, second = records
+        assert second.start_time >= first.end_time, "the queue let two warehouse writers overlap"
+    finally:
+        instance.dispose()
+
+    markers = _probe_rows(dagster_home.env["OKR_WAREHOUSE_PATH"])
+    assert len(markers) == 2
+    assert markers[1][1] >= markers[0][2]  # the second write began after the first had committed
