@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-quick lint bench dev clean
+.PHONY: install run test test-quick lint bench dev clean demo
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
@@ -28,7 +28,7 @@ test-quick: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+	OKR_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 bench: install
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
@@ -38,3 +38,6 @@ dev: install
 
 clean:
 	rm -rf $(VENV) data build dbt_project/target
+
+demo: install
+	$(BIN)/python -m demo.generate

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -27,11 +26,15 @@ def _date(text: str) -> dt.date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="okr", description="Score marketing OKRs from the data itself.")
-    parser.add_argument("--workspace", type=Path, help="workspace folder (default: OKR_WORKSPACE or the repo)")
+    parser.add_argument(
+        "--workspace", type=Path, help="workspace folder (default: OKR_WORKSPACE or the repo)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="check okrs/*.yml and okrs/checkins.csv; exit 1 on any error")
     run = sub.add_parser("run", help="run the nightly scoring job in-process and publish the scorecard")
-    run.add_argument("--as-of", type=_date, help="scoring date (default: yesterday in the workspace time zone)")
+    run.add_argument(
+        "--as-of", type=_date, help="scoring date (default: yesterday in the workspace time zone)"
+    )
     run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
     backfill = sub.add_parser("backfill", help="score every day of a date range, oldest first")
@@ -61,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_ERRORS
     if args.command == "validate":
-        print(f"OK: {len(defs.files)} file(s), {len(defs.objectives)} objectives, "
-              f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins")
+        print(
+            f"OK: {len(defs.files)} file(s), {len(defs.objectives)} objectives, "
+            f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins"
+        )
         return EXIT_OK
     if args.command == "run":
         as_of = args.as_of or settings.yesterday()
@@ -78,8 +83,11 @@ def _run_days(settings, days: list[dt.date]) -> int:
     first, last = dt.date.fromisoformat(settings.history_start), settings.yesterday()
     for day in days:
         if not first <= day <= last:
-            print(f"error: as-of date {day} is outside the scorable range {first}..{last} "
-                  "(history_start in settings.yml .. yesterday)", file=sys.stderr)
+            print(
+                f"error: as-of date {day} is outside the scorable range {first}..{last} "
+                "(history_start in settings.yml .. yesterday)",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     from pipelines.runner import run_nightly  # imports Dagster and parses dbt: only when running
 

@@ -16,7 +16,14 @@ from pipelines.transform.dbt_assets import dbt_scoring, dbt_staging_and_metrics
 from pipelines.transform.definitions_asset import okr_definitions
 
 defs = dg.Definitions(
-    assets=[okr_definitions, *ingest_assets, dbt_staging_and_metrics, *quality_assets, dbt_scoring, scorecard],
+    assets=[
+        okr_definitions,
+        *ingest_assets,
+        dbt_staging_and_metrics,
+        *quality_assets,
+        dbt_scoring,
+        scorecard,
+    ],
     asset_checks=[*quality_asset_checks],
     jobs=[nightly_scoring, *ingest_jobs],
     schedules=[nightly_scoring_schedule],

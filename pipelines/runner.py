@@ -33,16 +33,30 @@ def run_nightly(as_of: dt.date, lang: str | None = None) -> RunOutcome:
     tags = {"okr/lang": lang} if lang else {}
     with _instance() as instance:
         result = job.execute_in_process(
-            partition_key=as_of.isoformat(), instance=instance, raise_on_error=False, tags=tags
+            partition_key=as_of.isoformat(),
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            # The CLI prints its own summary; Dagster's step-by-step debug log stays in `dagster dev`.
+            run_config={
+                "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
+            },
         )
     if not result.success:
         failures = [
-            f"{e.step_key}: {e.step_failure_data.error.message.strip() if e.step_failure_data.error else ''}"
+            f"{e.step_key}: {_root_message(e.step_failure_data.error)}"
             for e in result.all_events
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
         return RunOutcome(False, "", "\n".join(failures) or "the run failed")
     return RunOutcome(True, summary_line(as_of))
+
+
+def _root_message(error: object) -> str:
+    """The innermost error message: the user's problem, not Dagster's wrapper around it."""
+    while error is not None and getattr(error, "cause", None) is not None:
+        error = error.cause
+    return getattr(error, "message", "").strip() or "unknown error"
 
 
 def summary_line(as_of: dt.date) -> str:
@@ -51,10 +65,11 @@ def summary_line(as_of: dt.date) -> str:
     s = data["summary"]["by_status"]
     line = (
         f"{as_of}: {data['summary']['key_results']} key results: {s['on_track']} on track, "
-        f"{s['at_risk']} at risk, {s['off_track']} off track, {s['stale']} stale, {s['no_data']} without data "
+        f"{s['at_risk']} at risk, {s['off_track']} off track, {s['stale']} stale, "
+        f"{s['no_data']} without data "
         f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
     )
-    checks = data.get("data_health", {}).get("failed_checks")
+    checks = (data.get("data_health") or {}).get("failed_checks")
     if checks is not None:
         line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
     return line

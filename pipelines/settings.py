@@ -74,7 +74,9 @@ def load_settings(root: str | Path | None = None) -> Settings:
             raise SettingsError(f"{path}: expected a mapping of settings")
         unknown = sorted(set(raw) - _KNOWN_KEYS)
         if unknown:
-            raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN_KEYS))}")
+            raise SettingsError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN_KEYS))}"
+            )
     values = {**_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}}
     try:
         ZoneInfo(str(values["timezone"]))

@@ -11,8 +11,10 @@ from connectors.warehouse.duckdb_store import DuckDBWarehouse
 __all__ = ["DuckDBWarehouse", "Transaction", "Warehouse", "open_warehouse", "quote_ident"]
 
 
-def open_warehouse(engine: str = "duckdb", duckdb_path: str | Path | None = None, schema: str = "raw") -> Warehouse:
-    """The warehouse for a dbt target name: `duckdb` (embedded file) or `postgres` (from OKR_PG_* variables)."""
+def open_warehouse(
+    engine: str = "duckdb", duckdb_path: str | Path | None = None, schema: str = "raw"
+) -> Warehouse:
+    """The warehouse of a dbt target: `duckdb` (embedded file) or `postgres` (OKR_PG_* variables)."""
     if engine == "duckdb":
         path = duckdb_path or os.environ.get("OKR_WAREHOUSE_PATH", "data/warehouse.duckdb")
         return DuckDBWarehouse(path, schema=schema)

@@ -146,9 +146,7 @@ class Transaction(ABC):
             )
             if not stored.empty:
                 merged = df.merge(stored, on=list(key), how="left")
-                newer = merged["_v"].isna() | (
-                    merged[version_column].astype(str) >= merged["_v"].astype(str)
-                )
+                newer = merged["_v"].isna() | (merged[version_column].astype(str) >= merged["_v"].astype(str))
                 df = df[newer.to_numpy()]
         if df.empty:
             return 0
@@ -163,12 +161,16 @@ class Transaction(ABC):
 
     # Incremental state (cursors, high-water marks) commits with the data it describes.
     def get_state(self, key: str) -> Any:
-        self.ensure_table(STATE_TABLE, {"state_key": "VARCHAR", "state_value": "VARCHAR", "updated_at": "TIMESTAMP"})
+        self.ensure_table(
+            STATE_TABLE, {"state_key": "VARCHAR", "state_value": "VARCHAR", "updated_at": "TIMESTAMP"}
+        )
         rows = self.query(f"SELECT state_value FROM {self.qualified(STATE_TABLE)} WHERE state_key = ?", [key])
         return None if rows.empty else json.loads(rows.iloc[0, 0])
 
     def set_state(self, key: str, value: Any) -> None:
-        self.ensure_table(STATE_TABLE, {"state_key": "VARCHAR", "state_value": "VARCHAR", "updated_at": "TIMESTAMP"})
+        self.ensure_table(
+            STATE_TABLE, {"state_key": "VARCHAR", "state_value": "VARCHAR", "updated_at": "TIMESTAMP"}
+        )
         self.execute(f"DELETE FROM {self.qualified(STATE_TABLE)} WHERE state_key = ?", [key])
         self.execute(
             f"INSERT INTO {self.qualified(STATE_TABLE)} VALUES (?, ?, ?)",

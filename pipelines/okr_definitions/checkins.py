@@ -21,8 +21,9 @@ class Checkin:
     note: str | None
 
 
-def load_checkins(path: Path, key_results: dict[str, Any], display: str,
-                  errors: list[DefinitionError]) -> list[Checkin]:
+def load_checkins(
+    path: Path, key_results: dict[str, Any], display: str, errors: list[DefinitionError]
+) -> list[Checkin]:
     """Read check-ins; each bad cell is reported with its line and column."""
     out: list[Checkin] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -30,8 +31,14 @@ def load_checkins(path: Path, key_results: dict[str, Any], display: str,
         header = reader.fieldnames or []
         missing = [c for c in COLUMNS[:3] if c not in header]
         if missing:
-            errors.append(DefinitionError(display, 1, "", f"missing column(s) {', '.join(missing)}; "
-                                                          f"expected header {','.join(COLUMNS)}"))
+            errors.append(
+                DefinitionError(
+                    display,
+                    1,
+                    "",
+                    f"missing column(s) {', '.join(missing)}; expected header {','.join(COLUMNS)}",
+                )
+            )
             return out
         for row in reader:
             line = reader.line_num
@@ -42,19 +49,30 @@ def load_checkins(path: Path, key_results: dict[str, Any], display: str,
                 errors.append(DefinitionError(display, line, "kr_id", f"unknown key result {kr_id!r}"))
                 ok = False
             elif kr.metric != "checkins":
-                errors.append(DefinitionError(display, line, "kr_id",
-                                              f"key result {kr_id!r} uses metric {kr.metric!r}, not checkins"))
+                errors.append(
+                    DefinitionError(
+                        display,
+                        line,
+                        "kr_id",
+                        f"key result {kr_id!r} uses metric {kr.metric!r}, not checkins",
+                    )
+                )
                 ok = False
             try:
                 day = dt.date.fromisoformat((row.get("date") or "").strip())
             except ValueError:
-                errors.append(DefinitionError(display, line, "date",
-                                              f"{row.get('date')!r} is not a date like 2026-10-15"))
+                errors.append(
+                    DefinitionError(
+                        display, line, "date", f"{row.get('date')!r} is not a date like 2026-10-15"
+                    )
+                )
                 ok = False
             try:
                 value = float((row.get("value") or "").strip())
             except ValueError:
-                errors.append(DefinitionError(display, line, "value", f"{row.get('value')!r} is not a number"))
+                errors.append(
+                    DefinitionError(display, line, "value", f"{row.get('value')!r} is not a number")
+                )
                 ok = False
             if ok:
                 out.append(Checkin(kr_id, day, value, (row.get("note") or "").strip() or None))

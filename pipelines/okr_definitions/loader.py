@@ -159,7 +159,7 @@ def load_definitions(
             continue
         _resolve_file(doc, checker, metrics, defs, seen_objectives, seen_krs, parents, without_krs)
     objective_ids = {o.objective_id for o in defs.objectives}
-    for checker, p, obj_id, parent in parents:
+    for checker, p, _obj_id, parent in parents:
         if parent not in objective_ids:
             checker.error(p, f"parent {parent!r} is not the id of any objective in okrs/")
     _check_parent_loops(defs, parents, errors)
@@ -169,8 +169,12 @@ def load_definitions(
             checker.error(p, f"objective {obj_id!r} has no key results and no objective names it as parent")
     checkins_path = okrs_dir / "checkins.csv"
     if checkins_path.exists():
-        defs.checkins = load_checkins(checkins_path, {k.kr_id: k for k in defs.key_results},
-                                      _display(checkins_path, display_root), errors)
+        defs.checkins = load_checkins(
+            checkins_path,
+            {k.kr_id: k for k in defs.key_results},
+            _display(checkins_path, display_root),
+            errors,
+        )
     if errors:
         raise DefinitionErrors(errors)
     return defs
@@ -210,7 +214,9 @@ def _resolve_file(
         if obj is None:
             continue
         if obj.id in seen_objectives:
-            checker.error((*op, "id"), f"objective id {obj.id!r} is already used in {seen_objectives[obj.id]}")
+            checker.error(
+                (*op, "id"), f"objective id {obj.id!r} is already used in {seen_objectives[obj.id]}"
+            )
         seen_objectives.setdefault(obj.id, checker.name)
         if obj.parent:
             if obj.parent == obj.id:
@@ -224,21 +230,42 @@ def _resolve_file(
             kr = checker.validate(KeyResult, raw_kr, (*op, "key_results", ki))
             if kr is None:
                 continue
-            resolved = _resolve_kr(kr, obj, (*op, "key_results", ki), doc, checker, metrics,
-                                   cycle_start, cycle_end, seen_krs)
+            resolved = _resolve_kr(
+                kr, obj, (*op, "key_results", ki), doc, checker, metrics, cycle_start, cycle_end, seen_krs
+            )
             if resolved:
                 defs.key_results.append(resolved)
                 kr_ids.append(resolved.kr_id)
-        defs.objectives.append(ResolvedObjective(
-            objective_id=obj.id, title=obj.title, owner=obj.owner, team=obj.team, parent=obj.parent,
-            weight=obj.weight, cycle=doc.cycle, start=cycle_start, end=cycle_end,
-            at_risk=doc.thresholds.at_risk, off_track=doc.thresholds.off_track, source_file=checker.name, kr_ids=tuple(kr_ids),
-        ))
+        defs.objectives.append(
+            ResolvedObjective(
+                objective_id=obj.id,
+                title=obj.title,
+                owner=obj.owner,
+                team=obj.team,
+                parent=obj.parent,
+                weight=obj.weight,
+                cycle=doc.cycle,
+                start=cycle_start,
+                end=cycle_end,
+                at_risk=doc.thresholds.at_risk,
+                off_track=doc.thresholds.off_track,
+                source_file=checker.name,
+                kr_ids=tuple(kr_ids),
+            )
+        )
 
 
-def _resolve_kr(kr: Any, obj: Any, kp: Path_, doc: CycleFile, checker: _FileChecker,
-                metrics: dict[str, Metric], cycle_start: dt.date, cycle_end: dt.date,
-                seen_krs: dict[str, str]) -> ResolvedKeyResult | None:
+def _resolve_kr(
+    kr: Any,
+    obj: Any,
+    kp: Path_,
+    doc: CycleFile,
+    checker: _FileChecker,
+    metrics: dict[str, Metric],
+    cycle_start: dt.date,
+    cycle_end: dt.date,
+    seen_krs: dict[str, str],
+) -> ResolvedKeyResult | None:
     ok = True
     if kr.id in seen_krs:
         checker.error((*kp, "id"), f"key result id {kr.id!r} is already used in {seen_krs[kr.id]}")
@@ -253,7 +280,9 @@ def _resolve_kr(kr: Any, obj: Any, kp: Path_, doc: CycleFile, checker: _FileChec
     if kr.type == "progress":
         baseline = 0.0 if baseline is None else baseline
         if kr.target == baseline:
-            checker.error((*kp, "target"), f"target equals baseline ({kr.target:g}), so progress cannot be measured")
+            checker.error(
+                (*kp, "target"), f"target equals baseline ({kr.target:g}), so progress cannot be measured"
+            )
             ok = False
     elif baseline is not None:
         checker.error((*kp, "baseline"), f"baseline applies only to type progress, not {kr.type}")
@@ -262,37 +291,60 @@ def _resolve_kr(kr: Any, obj: Any, kp: Path_, doc: CycleFile, checker: _FileChec
     filters: dict[str, tuple[str, ...]] = {}
     if metric is None:
         known = ", ".join(sorted(metrics)) or "none"
-        checker.error((*kp, "metric"), f"unknown metric {kr.metric!r}; metrics in dbt_project/models/metrics: {known}")
+        checker.error(
+            (*kp, "metric"), f"unknown metric {kr.metric!r}; metrics in dbt_project/models/metrics: {known}"
+        )
         ok = False
     else:
         for column, value in kr.filter.items():
             if column not in metric.dimensions:
                 dims = ", ".join(metric.dimensions) or "none"
-                checker.error((*kp, "filter", column),
-                              f"metric {kr.metric!r} has no column {column!r} to filter on (its dimensions: {dims})")
+                checker.error(
+                    (*kp, "filter", column),
+                    f"metric {kr.metric!r} has no column {column!r} to filter on (its dimensions: {dims})",
+                )
                 ok = False
             values = value if isinstance(value, list) else [value]
             filters[column] = tuple(_filter_text(v) for v in values)
         if measure == "ratio" and not metric.has_ratio_parts:
-            checker.error((*kp, "measure"),
-                          f"measure ratio needs a metric with numerator and denominator columns; {kr.metric!r} has none")
+            checker.error(
+                (*kp, "measure"),
+                "measure ratio needs a metric with numerator and denominator columns; "
+                f"{kr.metric!r} has none",
+            )
             ok = False
         for ii, ini in enumerate(kr.initiatives):
             if ini.campaigns and "campaign" not in metric.dimensions:
-                checker.error((*kp, "initiatives", ii, "campaigns"),
-                              f"metric {kr.metric!r} has no campaign column, so campaigns cannot be tracked")
+                checker.error(
+                    (*kp, "initiatives", ii, "campaigns"),
+                    f"metric {kr.metric!r} has no campaign column, so campaigns cannot be tracked",
+                )
                 ok = False
     if kr.metric == CHECKINS_METRIC:
         filters["kr_id"] = (kr.id,)
     if not ok:
         return None
     return ResolvedKeyResult(
-        kr_id=kr.id, objective_id=obj.id, title=kr.title, metric=kr.metric, measure=measure,
-        kr_type=kr.type, baseline=baseline, target=kr.target, commitment=kr.commitment, weight=kr.weight,
-        start=start, end=end,
+        kr_id=kr.id,
+        objective_id=obj.id,
+        title=kr.title,
+        metric=kr.metric,
+        measure=measure,
+        kr_type=kr.type,
+        baseline=baseline,
+        target=kr.target,
+        commitment=kr.commitment,
+        weight=kr.weight,
+        start=start,
+        end=end,
         stale_after_days=kr.stale_after_days if kr.stale_after_days is not None else doc.stale_after_days,
-        at_risk=doc.thresholds.at_risk, off_track=doc.thresholds.off_track, unit=kr.unit,
-        owner=kr.owner or obj.owner, change_reason=kr.change_reason, cycle=doc.cycle, filters=filters,
+        at_risk=doc.thresholds.at_risk,
+        off_track=doc.thresholds.off_track,
+        unit=kr.unit,
+        owner=kr.owner or obj.owner,
+        change_reason=kr.change_reason,
+        cycle=doc.cycle,
+        filters=filters,
         initiatives=tuple(
             ResolvedInitiative(i, ini.title, ini.owner, ini.status, ini.due, tuple(ini.campaigns))
             for i, ini in enumerate(kr.initiatives, start=1)

@@ -15,29 +15,59 @@ from connectors.warehouse import Warehouse
 from pipelines.okr_definitions.loader import OkrDefinitions
 
 OBJECTIVES = {
-    "objective_id": "VARCHAR", "title": "VARCHAR", "owner": "VARCHAR", "team": "VARCHAR",
-    "parent_id": "VARCHAR", "cycle": "VARCHAR", "weight": "DOUBLE PRECISION",
-    "start_date": "DATE", "end_date": "DATE", "at_risk_threshold": "DOUBLE PRECISION",
-    "off_track_threshold": "DOUBLE PRECISION", "source_file": "VARCHAR",
+    "objective_id": "VARCHAR",
+    "title": "VARCHAR",
+    "owner": "VARCHAR",
+    "team": "VARCHAR",
+    "parent_id": "VARCHAR",
+    "cycle": "VARCHAR",
+    "weight": "DOUBLE PRECISION",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "at_risk_threshold": "DOUBLE PRECISION",
+    "off_track_threshold": "DOUBLE PRECISION",
+    "source_file": "VARCHAR",
 }
 KEY_RESULTS = {
-    "kr_id": "VARCHAR", "objective_id": "VARCHAR", "title": "VARCHAR", "metric": "VARCHAR",
-    "measure": "VARCHAR", "kr_type": "VARCHAR", "baseline": "DOUBLE PRECISION", "target": "DOUBLE PRECISION",
-    "commitment": "VARCHAR", "weight": "DOUBLE PRECISION", "start_date": "DATE", "end_date": "DATE",
-    "stale_after_days": "INTEGER", "at_risk_threshold": "DOUBLE PRECISION",
-    "off_track_threshold": "DOUBLE PRECISION", "unit": "VARCHAR", "owner": "VARCHAR",
-    "change_reason": "VARCHAR", "cycle": "VARCHAR",
+    "kr_id": "VARCHAR",
+    "objective_id": "VARCHAR",
+    "title": "VARCHAR",
+    "metric": "VARCHAR",
+    "measure": "VARCHAR",
+    "kr_type": "VARCHAR",
+    "baseline": "DOUBLE PRECISION",
+    "target": "DOUBLE PRECISION",
+    "commitment": "VARCHAR",
+    "weight": "DOUBLE PRECISION",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "stale_after_days": "INTEGER",
+    "at_risk_threshold": "DOUBLE PRECISION",
+    "off_track_threshold": "DOUBLE PRECISION",
+    "unit": "VARCHAR",
+    "owner": "VARCHAR",
+    "change_reason": "VARCHAR",
+    "cycle": "VARCHAR",
 }
 KR_FILTERS = {"kr_id": "VARCHAR", "column_name": "VARCHAR", "filter_value": "VARCHAR"}
 INITIATIVES = {
-    "kr_id": "VARCHAR", "initiative_no": "INTEGER", "title": "VARCHAR", "owner": "VARCHAR",
-    "status": "VARCHAR", "due_date": "DATE",
+    "kr_id": "VARCHAR",
+    "initiative_no": "INTEGER",
+    "title": "VARCHAR",
+    "owner": "VARCHAR",
+    "status": "VARCHAR",
+    "due_date": "DATE",
 }
 INITIATIVE_CAMPAIGNS = {"kr_id": "VARCHAR", "initiative_no": "INTEGER", "campaign": "VARCHAR"}
 CHECKINS = {"kr_id": "VARCHAR", "checkin_date": "DATE", "value": "DOUBLE PRECISION", "note": "VARCHAR"}
 SNAPSHOTS = {
-    "seen_on": "DATE", "kr_id": "VARCHAR", "baseline": "DOUBLE PRECISION", "target": "DOUBLE PRECISION",
-    "start_date": "DATE", "end_date": "DATE", "change_reason": "VARCHAR",
+    "seen_on": "DATE",
+    "kr_id": "VARCHAR",
+    "baseline": "DOUBLE PRECISION",
+    "target": "DOUBLE PRECISION",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "change_reason": "VARCHAR",
 }
 BLOCKED_METRICS = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
 
@@ -60,45 +90,97 @@ def _frame(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
 def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.date) -> dict[str, int]:
     """Replace the definition tables and record today's snapshot; returns row counts per table."""
     objectives = [
-        {"objective_id": o.objective_id, "title": o.title, "owner": o.owner, "team": o.team,
-         "parent_id": o.parent, "cycle": o.cycle, "weight": o.weight, "start_date": o.start,
-         "end_date": o.end, "at_risk_threshold": o.at_risk, "off_track_threshold": o.off_track,
-         "source_file": o.source_file}
+        {
+            "objective_id": o.objective_id,
+            "title": o.title,
+            "owner": o.owner,
+            "team": o.team,
+            "parent_id": o.parent,
+            "cycle": o.cycle,
+            "weight": o.weight,
+            "start_date": o.start,
+            "end_date": o.end,
+            "at_risk_threshold": o.at_risk,
+            "off_track_threshold": o.off_track,
+            "source_file": o.source_file,
+        }
         for o in defs.objectives
     ]
     krs, filters, initiatives, campaigns, snapshots = [], [], [], [], []
     for k in defs.key_results:
-        krs.append({
-            "kr_id": k.kr_id, "objective_id": k.objective_id, "title": k.title, "metric": k.metric,
-            "measure": k.measure, "kr_type": k.kr_type, "baseline": k.baseline, "target": k.target,
-            "commitment": k.commitment, "weight": k.weight, "start_date": k.start, "end_date": k.end,
-            "stale_after_days": k.stale_after_days, "at_risk_threshold": k.at_risk,
-            "off_track_threshold": k.off_track, "unit": k.unit, "owner": k.owner,
-            "change_reason": k.change_reason, "cycle": k.cycle,
-        })
-        filters += [{"kr_id": k.kr_id, "column_name": c, "filter_value": v}
-                    for c, values in k.filters.items() for v in values]
+        krs.append(
+            {
+                "kr_id": k.kr_id,
+                "objective_id": k.objective_id,
+                "title": k.title,
+                "metric": k.metric,
+                "measure": k.measure,
+                "kr_type": k.kr_type,
+                "baseline": k.baseline,
+                "target": k.target,
+                "commitment": k.commitment,
+                "weight": k.weight,
+                "start_date": k.start,
+                "end_date": k.end,
+                "stale_after_days": k.stale_after_days,
+                "at_risk_threshold": k.at_risk,
+                "off_track_threshold": k.off_track,
+                "unit": k.unit,
+                "owner": k.owner,
+                "change_reason": k.change_reason,
+                "cycle": k.cycle,
+            }
+        )
+        filters += [
+            {"kr_id": k.kr_id, "column_name": c, "filter_value": v}
+            for c, values in k.filters.items()
+            for v in values
+        ]
         for ini in k.initiatives:
-            initiatives.append({"kr_id": k.kr_id, "initiative_no": ini.initiative_no, "title": ini.title,
-                                "owner": ini.owner, "status": ini.status, "due_date": ini.due})
-            campaigns += [{"kr_id": k.kr_id, "initiative_no": ini.initiative_no, "campaign": c}
-                          for c in ini.campaigns]
-        snapshots.append({"seen_on": seen_on, "kr_id": k.kr_id, "baseline": k.baseline, "target": k.target,
-                          "start_date": k.start, "end_date": k.end, "change_reason": k.change_reason})
-    checkins = [{"kr_id": c.kr_id, "checkin_date": c.checkin_date, "value": c.value, "note": c.note}
-                for c in defs.checkins]
+            initiatives.append(
+                {
+                    "kr_id": k.kr_id,
+                    "initiative_no": ini.initiative_no,
+                    "title": ini.title,
+                    "owner": ini.owner,
+                    "status": ini.status,
+                    "due_date": ini.due,
+                }
+            )
+            campaigns += [
+                {"kr_id": k.kr_id, "initiative_no": ini.initiative_no, "campaign": c} for c in ini.campaigns
+            ]
+        snapshots.append(
+            {
+                "seen_on": seen_on,
+                "kr_id": k.kr_id,
+                "baseline": k.baseline,
+                "target": k.target,
+                "start_date": k.start,
+                "end_date": k.end,
+                "change_reason": k.change_reason,
+            }
+        )
+    checkins = [
+        {"kr_id": c.kr_id, "checkin_date": c.checkin_date, "value": c.value, "note": c.note}
+        for c in defs.checkins
+    ]
     with warehouse.transaction() as tx:
         counts = {
             "okr_objectives": tx.replace_all("okr_objectives", _frame(objectives, OBJECTIVES), OBJECTIVES),
             "okr_key_results": tx.replace_all("okr_key_results", _frame(krs, KEY_RESULTS), KEY_RESULTS),
             "okr_kr_filters": tx.replace_all("okr_kr_filters", _frame(filters, KR_FILTERS), KR_FILTERS),
-            "okr_initiatives": tx.replace_all("okr_initiatives", _frame(initiatives, INITIATIVES), INITIATIVES),
+            "okr_initiatives": tx.replace_all(
+                "okr_initiatives", _frame(initiatives, INITIATIVES), INITIATIVES
+            ),
             "okr_initiative_campaigns": tx.replace_all(
-                "okr_initiative_campaigns", _frame(campaigns, INITIATIVE_CAMPAIGNS), INITIATIVE_CAMPAIGNS),
+                "okr_initiative_campaigns", _frame(campaigns, INITIATIVE_CAMPAIGNS), INITIATIVE_CAMPAIGNS
+            ),
             "okr_checkins": tx.replace_all("okr_checkins", _frame(checkins, CHECKINS), CHECKINS),
             # Rerunning on the same day replaces that day's snapshot, so reruns change nothing.
             "okr_definition_snapshots": tx.replace_where(
-                "okr_definition_snapshots", _frame(snapshots, SNAPSHOTS), "seen_on", [seen_on], SNAPSHOTS),
+                "okr_definition_snapshots", _frame(snapshots, SNAPSHOTS), "seen_on", [seen_on], SNAPSHOTS
+            ),
         }
         # Exists even before the quality step first runs, so the scoring SQL can always join it.
         tx.ensure_table("okr_blocked_metrics", BLOCKED_METRICS)

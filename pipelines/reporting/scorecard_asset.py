@@ -1,6 +1,5 @@
 """The `scorecard` asset: build/scorecard/ (scorecard.json, the site, csv and md exports)."""
 
-
 import datetime as dt
 import json
 import tempfile
@@ -72,9 +71,17 @@ def scorecard(
     metrics = metric_docs(target_dir(settings) / "manifest.json")
     lang = context.run.tags.get("okr/lang") or settings.lang
     with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
-        docs = publish_data_docs(wh, as_of, Path(tmp) / "quality")
-        publish_scorecard(data, history, metrics, settings.scorecard_dir, lang=lang, timezone=settings.timezone,
-                          extra_dirs={"quality": docs})
+        docs_dir = Path(tmp) / "quality"
+        publish_data_docs(wh, as_of, docs_dir)
+        publish_scorecard(
+            data,
+            history,
+            metrics,
+            settings.scorecard_dir,
+            lang=lang,
+            timezone=settings.timezone,
+            extra_dirs={"quality": docs_dir},
+        )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
     newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
     alerts = send_status_alerts(data, history, settings.alerts, lang=lang, newest_as_of=newest)

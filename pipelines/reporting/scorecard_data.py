@@ -55,12 +55,18 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
     with warehouse.transaction("analytics") as tx:
         krs = tx.query("SELECT * FROM analytics.kr_scores ORDER BY cycle, objective_id, kr_id")
         objectives = tx.query("SELECT * FROM analytics.objective_scores ORDER BY cycle, objective_id")
-        initiatives = tx.query("SELECT * FROM analytics.initiative_contributions ORDER BY kr_id, initiative_no")
+        initiatives = tx.query(
+            "SELECT * FROM analytics.initiative_contributions ORDER BY kr_id, initiative_no"
+        )
         changes = tx.query("SELECT * FROM analytics.kr_definition_changes ORDER BY kr_id, changed_on, field")
-        filters = tx.query("SELECT kr_id, column_name, filter_value FROM raw.okr_kr_filters "
-                           "ORDER BY kr_id, column_name, filter_value")
-        campaigns = tx.query("SELECT kr_id, initiative_no, campaign FROM raw.okr_initiative_campaigns "
-                             "ORDER BY kr_id, initiative_no, campaign")
+        filters = tx.query(
+            "SELECT kr_id, column_name, filter_value FROM raw.okr_kr_filters "
+            "ORDER BY kr_id, column_name, filter_value"
+        )
+        campaigns = tx.query(
+            "SELECT kr_id, initiative_no, campaign FROM raw.okr_initiative_campaigns "
+            "ORDER BY kr_id, initiative_no, campaign"
+        )
     return build_scorecard(krs, objectives, initiatives, changes, filters, campaigns, as_of, generated_at)
 
 
@@ -84,20 +90,29 @@ def build_scorecard(
         campaigns_by_initiative[(row["kr_id"], int(row["initiative_no"]))].append(row["campaign"])
     initiatives_by_kr: dict[str, list[dict]] = defaultdict(list)
     for row in _records(initiatives):
-        initiatives_by_kr[row["kr_id"]].append({
-            "title": row["title"], "owner": row["owner"], "status": row["status"], "due": row["due_date"],
-            "campaigns": campaigns_by_initiative.get((row["kr_id"], int(row["initiative_no"])), []),
-            "contribution": _number(row["contribution"]), "overdue": bool(row["is_overdue"]),
-        })
+        initiatives_by_kr[row["kr_id"]].append(
+            {
+                "title": row["title"],
+                "owner": row["owner"],
+                "status": row["status"],
+                "due": row["due_date"],
+                "campaigns": campaigns_by_initiative.get((row["kr_id"], int(row["initiative_no"])), []),
+                "contribution": _number(row["contribution"]),
+                "overdue": bool(row["is_overdue"]),
+            }
+        )
     changes_by_kr: dict[str, list[dict]] = defaultdict(list)
     for row in _records(changes):
         numeric = row["field"] in ("target", "baseline")
-        changes_by_kr[row["kr_id"]].append({
-            "field": row["field"],
-            "old": _number(row["old_number"]) if numeric else row["old_date"],
-            "new": _number(row["new_number"]) if numeric else row["new_date"],
-            "changed_on": row["changed_on"], "reason": row["change_reason"],
-        })
+        changes_by_kr[row["kr_id"]].append(
+            {
+                "field": row["field"],
+                "old": _number(row["old_number"]) if numeric else row["old_date"],
+                "new": _number(row["new_number"]) if numeric else row["new_date"],
+                "changed_on": row["changed_on"],
+                "reason": row["change_reason"],
+            }
+        )
     key_results = []
     krs_by_objective: dict[str, list[str]] = defaultdict(list)
     for r in _records(krs):
@@ -105,36 +120,71 @@ def build_scorecard(
         forecast = None
         if r["forecast_method"]:
             forecast = {
-                "method": r["forecast_method"], "run_rate": r["forecast_run_rate"],
+                "method": r["forecast_method"],
+                "run_rate": r["forecast_run_rate"],
                 "projected_actual": r["forecast_projected_actual"],
                 "projected_progress": r["forecast_projected_progress"],
             }
-        key_results.append({
-            "id": r["kr_id"], "objective_id": r["objective_id"], "title": r["title"], "owner": r["owner"],
-            "team": r["team"], "cycle": r["cycle"], "metric": r["metric"],
-            "filter": {k: v for k, v in filters_by_kr.get(r["kr_id"], {}).items()},
-            "measure": r["measure"], "type": r["kr_type"], "commitment": r["commitment"],
-            "weight": _number(r["weight"]), "baseline": _number(r["baseline"]), "target": _number(r["target"]),
-            "unit": r["unit"], "start": r["start_date"], "end": r["end_date"],
-            "total_days": _number(r["total_days"]), "elapsed_days": _number(r["elapsed_days"]),
-            "actual": r["actual"], "progress": r["progress"], "score": r["score"],
-            "expected_progress": r["expected_progress"], "gap": r["gap"], "status": r["status"],
-            "status_reason": r["status_reason"], "data_through": r["data_through"], "forecast": forecast,
-            "initiatives": initiatives_by_kr.get(r["kr_id"], []),
-            "definition_changes": changes_by_kr.get(r["kr_id"], []),
-        })
+        key_results.append(
+            {
+                "id": r["kr_id"],
+                "objective_id": r["objective_id"],
+                "title": r["title"],
+                "owner": r["owner"],
+                "team": r["team"],
+                "cycle": r["cycle"],
+                "metric": r["metric"],
+                "filter": {k: v for k, v in filters_by_kr.get(r["kr_id"], {}).items()},
+                "measure": r["measure"],
+                "type": r["kr_type"],
+                "commitment": r["commitment"],
+                "weight": _number(r["weight"]),
+                "baseline": _number(r["baseline"]),
+                "target": _number(r["target"]),
+                "unit": r["unit"],
+                "start": r["start_date"],
+                "end": r["end_date"],
+                "total_days": _number(r["total_days"]),
+                "elapsed_days": _number(r["elapsed_days"]),
+                "actual": r["actual"],
+                "progress": r["progress"],
+                "score": r["score"],
+                "expected_progress": r["expected_progress"],
+                "gap": r["gap"],
+                "status": r["status"],
+                "status_reason": r["status_reason"],
+                "data_through": r["data_through"],
+                "forecast": forecast,
+                "initiatives": initiatives_by_kr.get(r["kr_id"], []),
+                "definition_changes": changes_by_kr.get(r["kr_id"], []),
+            }
+        )
     children: dict[str, list[str]] = defaultdict(list)
     obj_rows = _records(objectives)
     for o in obj_rows:
         if o["parent_id"]:
             children[o["parent_id"]].append(o["objective_id"])
-    objectives_out = [{
-        "id": o["objective_id"], "title": o["title"], "owner": o["owner"], "team": o["team"],
-        "cycle": o["cycle"], "parent": o["parent_id"], "children": children.get(o["objective_id"], []),
-        "level": o["level"], "weight": _number(o["weight"]), "score": o["score"],
-        "expected_progress": o["expected_progress"], "gap": o["gap"], "status": o["status"],
-        "start": o["start_date"], "end": o["end_date"], "key_results": krs_by_objective.get(o["objective_id"], []),
-    } for o in obj_rows]
+    objectives_out = [
+        {
+            "id": o["objective_id"],
+            "title": o["title"],
+            "owner": o["owner"],
+            "team": o["team"],
+            "cycle": o["cycle"],
+            "parent": o["parent_id"],
+            "children": children.get(o["objective_id"], []),
+            "level": o["level"],
+            "weight": _number(o["weight"]),
+            "score": o["score"],
+            "expected_progress": o["expected_progress"],
+            "gap": o["gap"],
+            "status": o["status"],
+            "start": o["start_date"],
+            "end": o["end_date"],
+            "key_results": krs_by_objective.get(o["objective_id"], []),
+        }
+        for o in obj_rows
+    ]
     counts = Counter(k["status"] for k in key_results)
     return {
         "schema_version": SCHEMA_VERSION,

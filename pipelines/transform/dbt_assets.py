@@ -6,12 +6,10 @@
 Both are daily-partitioned: the partition key is the scoring date (`as_of`) given to dbt.
 """
 
-
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
@@ -39,7 +37,9 @@ TRANSLATOR = OkrDbtTranslator()
 
 
 def _build(
-    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     settings = workspace.settings()
@@ -65,7 +65,9 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
     name="dbt_staging_and_metrics",
 )
 def dbt_staging_and_metrics(
-    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     yield from _build(context, dbt, workspace, warehouse)
@@ -79,7 +81,9 @@ def dbt_staging_and_metrics(
     name="dbt_scoring",
 )
 def dbt_scoring(
-    context: AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource,
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    workspace: WorkspaceResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     yield from _build(context, dbt, workspace, warehouse)

@@ -67,8 +67,19 @@ def prepare_manifest(settings: Settings) -> Path:
         return manifest
     target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **dbt_env(settings)}
-    cmd = [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-           str(DBT_PROJECT_DIR), "--target-path", str(target), "--vars", json.dumps(vars_), "--quiet"]
+    cmd = [
+        DBT_EXECUTABLE,
+        "parse",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--vars",
+        json.dumps(vars_),
+        "--quiet",
+    ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
@@ -83,10 +94,21 @@ class DbtRunError(RuntimeError):
 def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) -> str:
     """Run a dbt command for the workspace outside Dagster (tests, benchmarks); returns its output."""
     apply_dbt_env(settings)
-    cmd = [DBT_EXECUTABLE, *command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-           str(DBT_PROJECT_DIR), "--target-path", str(target_dir(settings)), "--vars", json.dumps(dbt_vars(as_of))]
-    proc = subprocess.run(cmd, env={**os.environ, **dbt_env(settings)}, capture_output=True, text=True,
-                          check=False)
+    cmd = [
+        DBT_EXECUTABLE,
+        *command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir(settings)),
+        "--vars",
+        json.dumps(dbt_vars(as_of)),
+    ]
+    proc = subprocess.run(
+        cmd, env={**os.environ, **dbt_env(settings)}, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise DbtRunError(f"dbt {' '.join(command)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
     return proc.stdout

@@ -35,7 +35,9 @@ def okr_definitions(
         ) from None
     seen_on = dt.datetime.now(ZoneInfo(settings.timezone)).date()
     counts = store_definitions(defs, warehouse.open(), seen_on=seen_on)
-    context.log.info(f"stored {len(defs.objectives)} objectives and {len(defs.key_results)} key results "
-                     f"of cycles {', '.join(defs.cycles)} from {', '.join(defs.files)}")
+    context.log.info(
+        f"stored {len(defs.objectives)} objectives and {len(defs.key_results)} key results "
+        f"of cycles {', '.join(defs.cycles)} from {', '.join(defs.files)}"
+    )
     for table in DEFINITION_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata={"rows": counts[table]})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -33,74 +32,168 @@ def kr(kr_id: str, **fields: Any) -> dict[str, Any]:
 
 OBJECTIVES = [
     {"id": "CO", "title": "Company", "owner": "CEO"},
-    {"id": "OBJ-W", "title": "Weighted", "owner": "Ann", "team": "growth", "parent": "CO", "weight": 1,
-     "key_results": [kr("W1", target=100, weight=2), kr("W2", target=100, weight=1)]},
-    {"id": "OBJ-X", "title": "Done early", "owner": "Bo", "team": "sales", "parent": "CO", "weight": 3,
-     "key_results": [kr("X1", target=10)]},
-    {"id": "OBJ-NS", "title": "Later", "owner": "Cy", "key_results": [
-        kr("NOT-STARTED", target=10, start=d("2026-11-11"), end=d("2026-11-20"))]},
+    {
+        "id": "OBJ-W",
+        "title": "Weighted",
+        "owner": "Ann",
+        "team": "growth",
+        "parent": "CO",
+        "weight": 1,
+        "key_results": [kr("W1", target=100, weight=2), kr("W2", target=100, weight=1)],
+    },
+    {
+        "id": "OBJ-X",
+        "title": "Done early",
+        "owner": "Bo",
+        "team": "sales",
+        "parent": "CO",
+        "weight": 3,
+        "key_results": [kr("X1", target=10)],
+    },
+    {
+        "id": "OBJ-NS",
+        "title": "Later",
+        "owner": "Cy",
+        "key_results": [kr("NOT-STARTED", target=10, start=d("2026-11-11"), end=d("2026-11-20"))],
+    },
     {"id": "OBJ-ND", "title": "No data", "owner": "Di", "key_results": [kr("SUM-NODATA", target=100)]},
-    {"id": "OBJ-END", "title": "Ended", "owner": "Ed", "key_results": [
-        kr("ENDED-ACHIEVED", target=10, start=d("2026-11-01"), end=d("2026-11-09")),
-        kr("END-TODAY", target=10, start=d("2026-11-01"), end=d("2026-11-10"))]},
-    {"id": "OBJ-MISC", "title": "Everything else", "owner": "Fi", "key_results": [
-        kr("SUM-BASIC", target=100),
-        kr("SUM-ATRISK", target=100),
-        kr("SUM-ATRISK-EDGE", target=100),
-        kr("SUM-OFF", target=100),
-        kr("SUM-STALE", target=100),
-        kr("STALE-CUSTOM", target=100, stale_after_days=3),
-        kr("AVG", measure="avg", target=20),
-        kr("AVG-NOROWS", measure="avg", target=20),
-        kr("LAST", measure="last", target=100),
-        kr("MIN", measure="min", type="stay_above", target=10),
-        kr("MAX", measure="max", type="stay_below", target=14),
-        kr("DECREASING", measure="last", baseline=100, target=50),
-        kr("OVER", target=10),
-        kr("BELOW-BASELINE", measure="last", baseline=50, target=100),
-        kr("ASPIRATIONAL", target=100, commitment="aspirational"),
-        kr("FIRST-DAY", target=10, start=d("2026-11-10"), end=d("2026-11-19")),
-        kr("ENDED-MISSED", target=10, start=d("2026-11-01"), end=d("2026-11-09")),
-        kr("ASP-ACHIEVED", target=10, commitment="aspirational", start=d("2026-11-01"), end=d("2026-11-09")),
-        kr("ASP-MISSED", target=10, commitment="aspirational", start=d("2026-11-01"), end=d("2026-11-09")),
-        kr("RATIO-FILTER", metric="engagement_rate", measure="ratio", type="stay_above", target=0.6,
-           filter={"channel_group": "Organic Search"}),
-        kr("RATIO-ALL", metric="engagement_rate", measure="ratio", type="stay_below", target=0.48),
-        kr("RATIO-NOROWS", metric="engagement_rate", measure="ratio", type="stay_above", target=0.5,
-           filter={"channel_group": "Email"}),
-        kr("SESSIONS-FILTER", metric="sessions", target=200, filter={"channel_group": ["Paid Search"]},
-           initiatives=[
-               {"title": "Spring push", "status": "in_progress", "due": d("2026-11-09"), "campaigns": ["spring"]},
-               {"title": "Finished", "status": "done", "due": d("2026-11-09"), "campaigns": ["autumn", "spring"]},
-               {"title": "Due today", "status": "planned", "due": d("2026-11-10")},
-           ]),
-        kr("SESSIONS-NOROWS", metric="sessions", target=100, filter={"channel_group": "Email"}),
-    ]},
+    {
+        "id": "OBJ-END",
+        "title": "Ended",
+        "owner": "Ed",
+        "key_results": [
+            kr("ENDED-ACHIEVED", target=10, start=d("2026-11-01"), end=d("2026-11-09")),
+            kr("END-TODAY", target=10, start=d("2026-11-01"), end=d("2026-11-10")),
+        ],
+    },
+    {
+        "id": "OBJ-MISC",
+        "title": "Everything else",
+        "owner": "Fi",
+        "key_results": [
+            kr("SUM-BASIC", target=100),
+            kr("SUM-ATRISK", target=100),
+            kr("SUM-ATRISK-EDGE", target=100),
+            kr("SUM-OFF", target=100),
+            kr("SUM-STALE", target=100),
+            kr("STALE-CUSTOM", target=100, stale_after_days=3),
+            kr("AVG", measure="avg", target=20),
+            kr("AVG-NOROWS", measure="avg", target=20),
+            kr("LAST", measure="last", target=100),
+            kr("MIN", measure="min", type="stay_above", target=10),
+            kr("MAX", measure="max", type="stay_below", target=14),
+            kr("DECREASING", measure="last", baseline=100, target=50),
+            kr("OVER", target=10),
+            kr("BELOW-BASELINE", measure="last", baseline=50, target=100),
+            kr("ASPIRATIONAL", target=100, commitment="aspirational"),
+            kr("FIRST-DAY", target=10, start=d("2026-11-10"), end=d("2026-11-19")),
+            kr("ENDED-MISSED", target=10, start=d("2026-11-01"), end=d("2026-11-09")),
+            kr(
+                "ASP-ACHIEVED",
+                target=10,
+                commitment="aspirational",
+                start=d("2026-11-01"),
+                end=d("2026-11-09"),
+            ),
+            kr(
+                "ASP-MISSED", target=10, commitment="aspirational", start=d("2026-11-01"), end=d("2026-11-09")
+            ),
+            kr(
+                "RATIO-FILTER",
+                metric="engagement_rate",
+                measure="ratio",
+                type="stay_above",
+                target=0.6,
+                filter={"channel_group": "Organic Search"},
+            ),
+            kr("RATIO-ALL", metric="engagement_rate", measure="ratio", type="stay_below", target=0.48),
+            kr(
+                "RATIO-NOROWS",
+                metric="engagement_rate",
+                measure="ratio",
+                type="stay_above",
+                target=0.5,
+                filter={"channel_group": "Email"},
+            ),
+            kr(
+                "SESSIONS-FILTER",
+                metric="sessions",
+                target=200,
+                filter={"channel_group": ["Paid Search"]},
+                initiatives=[
+                    {
+                        "title": "Spring push",
+                        "status": "in_progress",
+                        "due": d("2026-11-09"),
+                        "campaigns": ["spring"],
+                    },
+                    {
+                        "title": "Finished",
+                        "status": "done",
+                        "due": d("2026-11-09"),
+                        "campaigns": ["autumn", "spring"],
+                    },
+                    {"title": "Due today", "status": "planned", "due": d("2026-11-10")},
+                ],
+            ),
+            kr("SESSIONS-NOROWS", metric="sessions", target=100, filter={"channel_group": "Email"}),
+        ],
+    },
 ]
 
 CHECKINS = [
-    ("W1", "2026-11-08", 50), ("W2", "2026-11-09", 20), ("X1", "2026-11-09", 10),
+    ("W1", "2026-11-08", 50),
+    ("W2", "2026-11-09", 20),
+    ("X1", "2026-11-09", 10),
     ("NOT-STARTED", "2026-11-09", 3),
-    ("ENDED-ACHIEVED", "2026-11-08", 10), ("END-TODAY", "2026-11-10", 10),
+    ("ENDED-ACHIEVED", "2026-11-08", 10),
+    ("END-TODAY", "2026-11-10", 10),
     # Before the period and after as_of: never counted.
-    ("SUM-BASIC", "2026-11-05", 500), ("SUM-BASIC", "2026-11-06", 10), ("SUM-BASIC", "2026-11-08", 30),
+    ("SUM-BASIC", "2026-11-05", 500),
+    ("SUM-BASIC", "2026-11-06", 10),
+    ("SUM-BASIC", "2026-11-08", 30),
     ("SUM-BASIC", "2026-11-11", 1000),
-    ("SUM-ATRISK", "2026-11-09", 39), ("SUM-ATRISK-EDGE", "2026-11-09", 25), ("SUM-OFF", "2026-11-09", 24),
-    ("SUM-STALE", "2026-11-07", 50), ("STALE-CUSTOM", "2026-11-07", 50),
-    ("AVG", "2026-11-06", 10), ("AVG", "2026-11-08", 20), ("AVG-NOROWS", "2026-11-01", 5),
-    ("LAST", "2026-11-06", 90), ("LAST", "2026-11-09", 30),
-    ("MIN", "2026-11-06", 12), ("MIN", "2026-11-07", 10), ("MIN", "2026-11-09", 15),
-    ("MAX", "2026-11-06", 12), ("MAX", "2026-11-09", 15),
-    ("DECREASING", "2026-11-09", 80), ("OVER", "2026-11-09", 13), ("BELOW-BASELINE", "2026-11-09", 40),
-    ("ASPIRATIONAL", "2026-11-09", 25), ("FIRST-DAY", "2026-11-10", 1),
-    ("ENDED-MISSED", "2026-11-08", 9.9), ("ASP-ACHIEVED", "2026-11-08", 7), ("ASP-MISSED", "2026-11-08", 6.9),
+    ("SUM-ATRISK", "2026-11-09", 39),
+    ("SUM-ATRISK-EDGE", "2026-11-09", 25),
+    ("SUM-OFF", "2026-11-09", 24),
+    ("SUM-STALE", "2026-11-07", 50),
+    ("STALE-CUSTOM", "2026-11-07", 50),
+    ("AVG", "2026-11-06", 10),
+    ("AVG", "2026-11-08", 20),
+    ("AVG-NOROWS", "2026-11-01", 5),
+    ("LAST", "2026-11-06", 90),
+    ("LAST", "2026-11-09", 30),
+    ("MIN", "2026-11-06", 12),
+    ("MIN", "2026-11-07", 10),
+    ("MIN", "2026-11-09", 15),
+    ("MAX", "2026-11-06", 12),
+    ("MAX", "2026-11-09", 15),
+    ("DECREASING", "2026-11-09", 80),
+    ("OVER", "2026-11-09", 13),
+    ("BELOW-BASELINE", "2026-11-09", 40),
+    ("ASPIRATIONAL", "2026-11-09", 25),
+    ("FIRST-DAY", "2026-11-10", 1),
+    ("ENDED-MISSED", "2026-11-08", 9.9),
+    ("ASP-ACHIEVED", "2026-11-08", 7),
+    ("ASP-MISSED", "2026-11-08", 6.9),
 ]
 
 
 def ga4(day: str, channel: str, sessions: int, engaged: int, campaign: str = "(organic)") -> dict[str, Any]:
-    return {"report_date": d(day), "property_id": "1", "channel_group": channel, "source": "google",
-            "medium": "organic", "campaign": campaign, "sessions": sessions, "total_users": sessions,
-            "new_users": sessions // 2, "engaged_sessions": engaged, "key_events": 1, "_partition": day}
+    return {
+        "report_date": d(day),
+        "property_id": "1",
+        "channel_group": channel,
+        "source": "google",
+        "medium": "organic",
+        "campaign": campaign,
+        "sessions": sessions,
+        "total_users": sessions,
+        "new_users": sessions // 2,
+        "engaged_sessions": engaged,
+        "key_events": 1,
+        "_partition": day,
+    }
 
 
 GA4_ROWS = [
@@ -126,8 +219,11 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     defs = load_definitions(settings.okrs_dir)
     # Yesterday's definitions had another target: a course correction to report.
     earlier = dataclasses.replace(
-        defs, key_results=[dataclasses.replace(k, target=90.0) if k.kr_id == "SUM-BASIC" else k
-                           for k in defs.key_results])
+        defs,
+        key_results=[
+            dataclasses.replace(k, target=90.0) if k.kr_id == "SUM-BASIC" else k for k in defs.key_results
+        ],
+    )
     store_definitions(earlier, wh, seen_on=d("2026-11-01"))
     store_definitions(defs, wh, seen_on=d("2026-11-02"))
     insert_raw(settings, "ga4_daily_report", GA4_ROWS)
@@ -138,8 +234,12 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out["initiatives"] = wh.query("SELECT * FROM analytics.initiative_contributions ORDER BY initiative_no")
     out["changes"] = wh.query("SELECT * FROM analytics.kr_definition_changes")
     with wh.transaction() as tx:
-        tx.insert("okr_blocked_metrics", pd.DataFrame(
-            [{"metric": "engagement_rate", "severity": "ERROR", "reason": "ga4 rows with duplicate ids"}]))
+        tx.insert(
+            "okr_blocked_metrics",
+            pd.DataFrame(
+                [{"metric": "engagement_rate", "severity": "ERROR", "reason": "ga4 rows with duplicate ids"}]
+            ),
+        )
     run_dbt(settings, ["run", "--select", "marts"], as_of=B)
     out["B"] = _scores(wh, "kr_scores", "kr_id")
     with wh.transaction() as tx:
@@ -156,7 +256,13 @@ def close(actual: Any, expected: float) -> bool:
 
 # kr_id -> (actual, progress, score, expected_progress, status)
 CASES = {
-    "SUM-BASIC": (40, 0.4, 0.4, 0.5, "on_track"),  # gap exactly 0.10: on track; data exactly 2 days old: fresh
+    "SUM-BASIC": (
+        40,
+        0.4,
+        0.4,
+        0.5,
+        "on_track",
+    ),  # gap exactly 0.10: on track; data exactly 2 days old: fresh
     "SUM-ATRISK": (39, 0.39, 0.39, 0.5, "at_risk"),
     "SUM-ATRISK-EDGE": (25, 0.25, 0.25, 0.5, "at_risk"),  # gap exactly 0.25: at risk
     "SUM-OFF": (24, 0.24, 0.24, 0.5, "off_track"),
@@ -264,7 +370,11 @@ def test_definition_change_is_recorded(scored: dict[str, Any]) -> None:
     assert len(changes) == 1
     change = changes.iloc[0]
     assert (change["kr_id"], change["field"], change["old_number"], change["new_number"]) == (
-        "SUM-BASIC", "target", 90.0, 100.0)
+        "SUM-BASIC",
+        "target",
+        90.0,
+        100.0,
+    )
     assert str(change["changed_on"])[:10] == "2026-11-02"
 
 
@@ -288,4 +398,8 @@ def test_rescoring_is_idempotent(scored: dict[str, Any]) -> None:
     assert history == {A: n, B: n}
     for kr_id, row in scored["A"].items():
         again = scored["A2"][kr_id]
-        assert (row["status"], row["score"], row["actual"]) == (again["status"], again["score"], again["actual"])
+        assert (row["status"], row["score"], row["actual"]) == (
+            again["status"],
+            again["score"],
+            again["actual"],
+        )

@@ -37,12 +37,12 @@ changes as (
     union all
     select
         kr_id,
-        seen_on,
-        'baseline',
-        prev_baseline,
-        baseline,
-        null,
-        null,
+        seen_on as changed_on,
+        'baseline' as field,
+        prev_baseline as old_number,
+        baseline as new_number,
+        cast(null as date) as old_date,
+        cast(null as date) as new_date,
         change_reason
     from snapshots
     where
@@ -55,24 +55,24 @@ changes as (
     union all
     select
         kr_id,
-        seen_on,
-        'start',
-        null,
-        null,
-        prev_start_date,
-        start_date,
+        seen_on as changed_on,
+        'start' as field,
+        cast(null as double precision) as old_number,
+        cast(null as double precision) as new_number,
+        prev_start_date as old_date,
+        start_date as new_date,
         change_reason
     from snapshots
     where seen_no > 1 and prev_start_date <> start_date
     union all
     select
         kr_id,
-        seen_on,
-        'end',
-        null,
-        null,
-        prev_end_date,
-        end_date,
+        seen_on as changed_on,
+        'end' as field,
+        cast(null as double precision) as old_number,
+        cast(null as double precision) as new_number,
+        prev_end_date as old_date,
+        end_date as new_date,
         change_reason
     from snapshots
     where seen_no > 1 and prev_end_date <> end_date

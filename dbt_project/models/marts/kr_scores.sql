@@ -91,7 +91,7 @@ recent as (
         sum(d.value) as recent_sum
     from daily as d
     inner join timed as t on d.kr_id = t.kr_id
-    where {{ dbt.datediff('d.metric_date', 't.window_end', 'day') }} < least(14, t.elapsed_days)
+    where {{ dbt.datediff('d.metric_date', 't.window_end', 'day') }} < least(14, t.elapsed_days)  -- noqa: LT05
     group by d.kr_id
 ),
 
@@ -101,7 +101,7 @@ freshness as (
         max(f.data_through) as data_through
     from timed as t
     inner join {{ ref('metric_data_through') }} as f
-        on t.metric = f.metric and (f.kr_id is null or f.kr_id = t.kr_id)
+        on t.metric = f.metric and (f.kr_id is null or t.kr_id = f.kr_id)
     group by t.kr_id
 ),
 
@@ -152,8 +152,9 @@ progressed as (
         case
             when as_of < start_date then null
             when kr_type = 'progress'
-                then cast(elapsed_days as {{ okr_double() }}) / total_days
-                * case when commitment = 'aspirational' then 0.7 else 1.0 end
+                then
+                    cast(elapsed_days as {{ okr_double() }}) / total_days
+                    * case when commitment = 'aspirational' then 0.7 else 1.0 end
             else 1.0
         end as expected_progress
     from actuals
@@ -174,14 +175,18 @@ statused as (
             when as_of < start_date then 'not_started'
             when blocked_reason is not null then case when data_through is null then 'no_data' else 'stale' end
             when data_through is null or actual is null then 'no_data'
-            when {{ dbt.datediff('data_through', 'window_end', 'day') }} > stale_after_days then 'stale'
-            when as_of >= end_date then
-                case
-                    when score >= case when kr_type = 'progress' and commitment = 'aspirational' then 0.7 else 1.0 end
-                        - {{ okr_tolerance() }}
-                        then 'achieved'
-                    else 'missed'
-                end
+            when {{ dbt.datediff("data_through", "window_end", "day") }} > stale_after_days  -- noqa: LT05
+                then 'stale'
+            when as_of >= end_date
+                then
+                    case
+                        when
+                            score
+                            >= case when kr_type = 'progress' and commitment = 'aspirational' then 0.7 else 1.0 end
+                            - {{ okr_tolerance() }}
+                            then 'achieved'
+                        else 'missed'
+                    end
             when expected_progress - score <= at_risk_threshold + {{ okr_tolerance() }} then 'on_track'
             when expected_progress - score <= off_track_threshold + {{ okr_tolerance() }} then 'at_risk'
             else 'off_track'
@@ -223,7 +228,8 @@ forecasted as (
                 then {{ dbt.concat(["'starts on '", dbt.cast('start_date', dbt.type_string())]) }}
             when blocked_reason is not null then {{ dbt.concat(["'data check failed: '", 'blocked_reason']) }}
             when status = 'no_data' and data_through is null
-                then {{ dbt.concat(["'metric '", 'metric', "' has no data on or before '", dbt.cast('as_of', dbt.type_string())]) }}
+                then
+                    {{ dbt.concat(["'metric '", 'metric', "' has no data on or before '", dbt.cast('as_of', dbt.type_string())]) }}  -- noqa: LT05
             when status = 'no_data' and measure = 'ratio'
                 then 'the denominator is 0 in the window'
             when status = 'no_data'
@@ -264,12 +270,14 @@ select
         when kr_type = 'stay_above'
             then case
                 when forecast_projected_actual >= target - {{ okr_tolerance() }} * greatest(1, abs(target))
-                    then 1.0 else 0.0
+                    then 1.0
+                else 0.0
             end
         when kr_type = 'stay_below'
             then case
                 when forecast_projected_actual <= target + {{ okr_tolerance() }} * greatest(1, abs(target))
-                    then 1.0 else 0.0
+                    then 1.0
+                else 0.0
             end
     end as forecast_projected_progress
 from forecasted

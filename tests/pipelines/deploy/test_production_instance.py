@@ -2,12 +2,14 @@
 
 1. A run executed on an instance built from that file lands in PostgreSQL (run, events) and is
    read back by a second, fresh instance, as the webserver and the daemon would.
-2. The run queue: two runs of a warehouse-writing job submitted together are drained by the real
+2. The nightly job itself (`okr run` on a tiny workspace, DAGSTER_HOME set) is recorded there.
+3. The run queue: two runs of a warehouse-writing job submitted together are drained by the real
    `dagster-daemon` one after the other, never overlapping.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import shutil
@@ -26,6 +28,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
+from tests.helpers import make_workspace
 from tests.pipelines.deploy.deploy_probe_defs import WAREHOUSE_TAG, warehouse_probe
 from tests.postgres_server import PostgresServer
 
@@ -138,6 +141,60 @@ def test_runs_and_events_are_stored_in_postgres_and_read_back(
     assert list(dagster_home.path.rglob("*.db")) == []
     # The job really wrote the warehouse.
     assert [r[0] for r in _probe_rows(dagster_home.env["OKR_WAREHOUSE_PATH"])] == [run_id]
+
+
+@pytest.mark.slow
+def test_the_nightly_job_is_recorded_in_postgres(
+    dagster_home: DagsterHome, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "workspace"
+    kr = {"id": "KR-1", "title": "Check-ins", "metric": "checkins", "measure": "sum", "target": 10,
+          "start": dt.date(2026, 11, 1), "end": dt.date(2026, 11, 30)}  # fmt: skip
+    objective = {"id": "OBJ-1", "title": "Deploy check", "owner": "Ops", "key_results": [kr]}
+    make_workspace(workspace, {"2026-Q4.yml": {"cycle": "2026-Q4", "objectives": [objective]}},
+                   [("KR-1", "2026-11-02", 2), ("KR-1", "2026-11-09", 3)])  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_", "DAGSTER_"))}
+    env.update(dagster_home.env)  # DAGSTER_HOME: `okr run` then records on that instance
+    env.update({"OKR_WORKSPACE": str(workspace), "OKR_SCORECARD_DIR": str(tmp_path / "scorecard")})
+    done = subprocess.run(
+        [str(BIN / "okr"), "run", "--as-of", "2026-11-10"],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
+
+    instance = dagster_home.instance()
+    try:
+        records = instance.get_run_records(RunsFilter(job_name="nightly_scoring"))
+        assert len(records) == 1
+        run = records[0].dagster_run
+        assert run.status == DagsterRunStatus.SUCCESS
+        assert run.tags["dagster/partition"] == "2026-11-10"
+        assert WAREHOUSE_TAG in run.tags  # what the run queue limits on
+    finally:
+        instance.dispose()
+    assert _pg_rows(
+        postgres_server, dagster_home.database, "SELECT status FROM runs WHERE run_id = %s", [run.run_id]
+    ) == [("SUCCESS",)]
+    materialized = _pg_rows(
+        postgres_server,
+        dagster_home.database,
+        "SELECT count(*) FROM event_logs WHERE run_id = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'",
+        [run.run_id],
+    )
+    assert materialized[0][0] > 0
+    con = duckdb.connect(dagster_home.env["OKR_WAREHOUSE_PATH"], read_only=True)
+    try:
+        scores = con.execute(
+            "SELECT kr_id, CAST(as_of AS VARCHAR), actual FROM analytics.kr_scores"
+        ).fetchall()
+    finally:
+        con.close()
+    assert scores == [("KR-1", "2026-11-10", 5.0)]
 
 
 def _launch_together(home: DagsterHome, count: int) -> None:

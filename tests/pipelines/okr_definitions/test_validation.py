@@ -70,8 +70,12 @@ def test_valid_file_resolves_defaults(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("label", "bounds"),
-    [("2026-Q1", ("2026-01-01", "2026-03-31")), ("2026-Q4", ("2026-10-01", "2026-12-31")),
-     ("2024-Q1", ("2024-01-01", "2024-03-31")), ("2026-Q3", ("2026-07-01", "2026-09-30"))],
+    [
+        ("2026-Q1", ("2026-01-01", "2026-03-31")),
+        ("2026-Q4", ("2026-10-01", "2026-12-31")),
+        ("2024-Q1", ("2024-01-01", "2024-03-31")),
+        ("2026-Q3", ("2026-07-01", "2026-09-30")),
+    ],
 )
 def test_quarter_labels(label: str, bounds: tuple[str, str]) -> None:
     assert quarter_bounds(label) == tuple(dt.date.fromisoformat(b) for b in bounds)
@@ -79,7 +83,10 @@ def test_quarter_labels(label: str, bounds: tuple[str, str]) -> None:
 
 
 def test_every_error_is_reported_at_once_with_location(tmp_path: Path) -> None:
-    okrs = write(tmp_path, "2026-Q4.yml", """\
+    okrs = write(
+        tmp_path,
+        "2026-Q4.yml",
+        """\
         cycle: 2026-Q4
         objectives:
           - id: MKT-O1
@@ -124,24 +131,39 @@ def test_every_error_is_reported_at_once_with_location(tmp_path: Path) -> None:
                 metric: leads
                 measure: median
                 target: 5
-        """)
+        """,
+    )
     errors = errors_of(okrs)
     text = "\n".join(errors)
     assert "okrs/2026-Q4.yml:11: objectives[0].key_results[0].colour: is not a known key" in text
     assert "okrs/2026-Q4.yml:12: objectives[0].key_results[1].target: is required but missing" in text
     assert "okrs/2026-Q4.yml:19: objectives[0].key_results[2].target: target equals baseline (10)" in text
-    assert "okrs/2026-Q4.yml:25: objectives[0].key_results[3].end: end 2026-11-01 is before start 2026-12-01" in text
+    assert (
+        "okrs/2026-Q4.yml:25: objectives[0].key_results[3].end: end 2026-11-01 is before start 2026-12-01"
+        in text
+    )
     assert "okrs/2026-Q4.yml:28: objectives[0].key_results[4].metric: unknown metric 'leeds'" in text
-    assert ("okrs/2026-Q4.yml:33: objectives[0].key_results[5].filter.channel_group: metric 'leads' has no "
-            "column 'channel_group'") in text
-    assert "objectives[0].key_results[6].measure: measure ratio needs a metric with numerator and denominator" in text
-    assert "objectives[0].key_results[7].measure: must be one of 'sum', 'avg', 'last', 'min', 'max' or 'ratio'" in text
+    assert (
+        "okrs/2026-Q4.yml:33: objectives[0].key_results[5].filter.channel_group: metric 'leads' has no "
+        "column 'channel_group'"
+    ) in text
+    assert (
+        "objectives[0].key_results[6].measure: measure ratio needs a metric with numerator and denominator"
+        in text
+    )
+    assert (
+        "objectives[0].key_results[7].measure: must be one of 'sum', 'avg', 'last', 'min', 'max' or 'ratio'"
+        in text
+    )
     assert "okrs/2026-Q4.yml:5: objectives[0].parent: parent 'NOPE' is not the id of any objective" in text
     assert len(errors) == 9
 
 
 def test_duplicate_ids_across_files_and_parent_loop(tmp_path: Path) -> None:
-    write(tmp_path, "2026-Q3.yml", """\
+    write(
+        tmp_path,
+        "2026-Q3.yml",
+        """\
         cycle: 2026-Q3
         objectives:
           - id: A
@@ -154,36 +176,56 @@ def test_duplicate_ids_across_files_and_parent_loop(tmp_path: Path) -> None:
             parent: A
             key_results:
               - {id: KR-2, title: x, metric: leads, target: 5}
-        """)
-    okrs = write(tmp_path, "2026-Q4.yml", """\
+        """,
+    )
+    okrs = write(
+        tmp_path,
+        "2026-Q4.yml",
+        """\
         cycle: 2026-Q4
         objectives:
           - id: A
             title: A again
             key_results:
               - {id: KR-1, title: x, metric: leads, target: 5}
-        """)
+        """,
+    )
     text = "\n".join(errors_of(okrs))
-    assert "okrs/2026-Q4.yml:3: objectives[0].id: objective id 'A' is already used in okrs/2026-Q3.yml" in text
-    assert "okrs/2026-Q4.yml:6: objectives[0].key_results[0].id: key result id 'KR-1' is already used in okrs/2026-Q3.yml" in text
+    assert (
+        "okrs/2026-Q4.yml:3: objectives[0].id: objective id 'A' is already used in okrs/2026-Q3.yml" in text
+    )
+    assert (
+        "okrs/2026-Q4.yml:6: objectives[0].key_results[0].id: "
+        "key result id 'KR-1' is already used in okrs/2026-Q3.yml" in text
+    )
     assert "parent loop: A -> B -> A" in text
 
 
 def test_cycle_needs_dates_unless_quarter_and_end_after_start(tmp_path: Path) -> None:
-    okrs = write(tmp_path, "h2.yml", """\
+    okrs = write(
+        tmp_path,
+        "h2.yml",
+        """\
         cycle: H2
         objectives:
           - id: A
             title: A
             key_results:
               - {id: KR-1, title: x, metric: leads, target: 5}
-        """)
-    assert any("'H2' is not a quarter like 2026-Q4, so give start: and end: too" in e for e in errors_of(okrs))
-    (okrs / "h2.yml").write_text("cycle: H2\nstart: 2026-12-31\nend: 2026-07-01\nobjectives:\n"
-                                 "  - {id: A, title: A, key_results: [{id: K, title: x, metric: leads, target: 5}]}\n")
+        """,
+    )
+    assert any(
+        "'H2' is not a quarter like 2026-Q4, so give start: and end: too" in e for e in errors_of(okrs)
+    )
+    (okrs / "h2.yml").write_text(
+        "cycle: H2\nstart: 2026-12-31\nend: 2026-07-01\nobjectives:\n"
+        "  - {id: A, title: A, key_results: [{id: K, title: x, metric: leads, target: 5}]}\n"
+    )
     assert any("cycle end 2026-07-01 is before its start 2026-12-31" in e for e in errors_of(okrs))
-    (okrs / "h2.yml").write_text("cycle: H2\nstart: 2026-07-01\nend: 2026-12-31\nobjectives:\n"
-                                 "  - {id: A, title: A, key_results: [{id: K, title: x, metric: leads, target: 5}]}\n")
+    (okrs / "h2.yml").write_text(
+        "cycle: H2\nstart: 2026-07-01\nend: 2026-12-31\nobjectives:\n"
+        "  - {id: A, title: A, key_results: [{id: K, title: x, metric: leads, target: 5}]}\n"
+    )
     defs = load_definitions(okrs)
     assert defs.key_results[0].end == dt.date(2026, 12, 31)
 
@@ -197,7 +239,10 @@ def test_objective_without_krs_or_children_and_bad_yaml(tmp_path: Path) -> None:
 
 
 def test_checkins_errors_name_line_and_column(tmp_path: Path) -> None:
-    okrs = write(tmp_path, "q.yml", """\
+    okrs = write(
+        tmp_path,
+        "q.yml",
+        """\
         cycle: 2026-Q4
         objectives:
           - id: A
@@ -205,10 +250,12 @@ def test_checkins_errors_name_line_and_column(tmp_path: Path) -> None:
             key_results:
               - {id: LAUNCH, title: Launch, metric: checkins, target: 1}
               - {id: LEADS, title: Leads, metric: leads, target: 5}
-        """)
+        """,
+    )
     (okrs / "checkins.csv").write_text(
         "kr_id,date,value,note\nLAUNCH,2026-10-15,1,done\nLAUNCH,15.10.2026,x,\nLEADS,2026-10-15,1,\nNOPE,2026-10-15,1,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     text = "\n".join(errors_of(okrs))
     assert "okrs/checkins.csv:3: date: '15.10.2026' is not a date like 2026-10-15" in text
     assert "okrs/checkins.csv:3: value: 'x' is not a number" in text
@@ -217,14 +264,18 @@ def test_checkins_errors_name_line_and_column(tmp_path: Path) -> None:
 
 
 def test_checkins_kr_defaults_to_last_and_filters_itself(tmp_path: Path) -> None:
-    okrs = write(tmp_path, "q.yml", """\
+    okrs = write(
+        tmp_path,
+        "q.yml",
+        """\
         cycle: 2026-Q4
         objectives:
           - id: A
             title: A
             key_results:
               - {id: LAUNCH, title: Launch, metric: checkins, target: 1}
-        """)
+        """,
+    )
     (okrs / "checkins.csv").write_text("kr_id,date,value,note\nLAUNCH,2026-10-15,1,done\n", encoding="utf-8")
     defs = load_definitions(okrs)
     assert defs.key_results[0].measure == "last"
@@ -233,7 +284,10 @@ def test_checkins_kr_defaults_to_last_and_filters_itself(tmp_path: Path) -> None
 
 
 def test_baseline_only_for_progress_and_thresholds_order(tmp_path: Path) -> None:
-    okrs = write(tmp_path, "q.yml", """\
+    okrs = write(
+        tmp_path,
+        "q.yml",
+        """\
         cycle: 2026-Q4
         thresholds: {at_risk: 0.3, off_track: 0.2}
         objectives:
@@ -241,7 +295,11 @@ def test_baseline_only_for_progress_and_thresholds_order(tmp_path: Path) -> None
             title: A
             key_results:
               - {id: K, title: x, metric: leads, type: stay_above, baseline: 3, target: 5}
-        """)
+        """,
+    )
     text = "\n".join(errors_of(okrs))
     assert "thresholds.off_track: must be larger than at_risk" in text
-    assert "objectives[0].key_results[0].baseline: baseline applies only to type progress, not stay_above" in text
+    assert (
+        "objectives[0].key_results[0].baseline: baseline applies only to type progress, not stay_above"
+        in text
+    )

@@ -1,0 +1,86 @@
+"""The `okr` command end to end, as a user runs it: a real Dagster run on a temporary workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import REPO_ROOT
+
+OKR = [sys.executable, "-m", "pipelines.cli"]
+
+
+def okr(workspace: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
+    env["OKR_WORKSPACE"] = str(workspace)
+    return subprocess.run([*OKR, *args], env=env, capture_output=True, text=True, timeout=timeout,
+                          cwd=REPO_ROOT, check=False)
+
+
+def copy_demo(dest: Path) -> Path:
+    for name in ("settings.yml", "sources.yml"):
+        shutil.copy(REPO_ROOT / name, dest / name)
+    shutil.copytree(REPO_ROOT / "okrs", dest / "okrs")
+    shutil.copytree(REPO_ROOT / "demo" / "exports", dest / "demo" / "exports")
+    return dest
+
+
+def test_validate_ok_and_errors(tmp_path: Path) -> None:
+    ws = copy_demo(tmp_path)
+    ok = okr(ws, "validate")
+    assert ok.returncode == 0 and "28 key results" in ok.stdout
+    q4 = ws / "okrs" / "2026-Q4.yml"
+    q4.write_text(q4.read_text().replace("metric: leads", "metric: leeds", 1))
+    bad = okr(ws, "validate")
+    assert bad.returncode == 1
+    assert "okrs/2026-Q4.yml:" in bad.stderr and "unknown metric 'leeds'" in bad.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    ws = copy_demo(tmp_path)
+    assert okr(ws, "run", "--as-of", "26.11.2026").returncode == 2
+    assert okr(ws, "run", "--as-of", "2099-01-01").returncode == 2
+    assert okr(ws, "frobnicate").returncode == 2
+
+
+@pytest.mark.slow
+def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
+    ws = copy_demo(tmp_path)
+    run = okr(ws, "run", "--as-of", "2026-11-26")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert ("2026-11-26: 28 key results: 11 on track, 3 at risk, 2 off track, 0 stale, 0 without data "
+            "(7 achieved, 5 missed, 0 not started)") in run.stdout
+    assert "checks failed: 0 ERROR" in run.stdout
+    out = ws / "build" / "scorecard"
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["as_of"] == "2026-11-26" and card["schema_version"] == 1
+    assert card["cycles"] == ["2026-Q3", "2026-Q4"]
+    kr = {k["id"]: k for k in card["key_results"]}
+    assert set(kr) >= {"GROWTH-Q4-1.1", "SALES-Q4-3.4"}
+    assert kr["SALES-Q4-3.4"]["status"] == "off_track"
+    assert kr["GROWTH-Q4-1.1"]["forecast"]["method"] == "run_rate_14d"
+    assert all("checks" in k for k in card["key_results"])
+    company = [o for o in card["objectives"] if o["level"] == "company"]
+    assert {o["id"] for o in company} == {"COMPANY-Q3", "COMPANY-Q4"}
+    assert all(o["children"] for o in company)
+    assert (out / "index.html").exists() and (out / "scorecard.csv").exists() and (out / "quality").is_dir()
+
+    # A rescored past date in Finnish: history grows, the site speaks Finnish.
+    fi = okr(ws, "run", "--as-of", "2026-11-20", "--lang", "fi")
+    assert fi.returncode == 0, fi.stderr[-3000:]
+    assert 'lang="fi"' in (out / "index.html").read_text()
+    assert json.loads((out / "scorecard.json").read_text())["as_of"] == "2026-11-20"
+
+    # Broken definitions stop the run before any data is touched; the scorecard stays as it was.
+    before = (out / "scorecard.json").read_bytes()
+    q4 = ws / "okrs" / "2026-Q4.yml"
+    q4.write_text(q4.read_text().replace("target: 2000", "target: zero", 1))
+    failed = okr(ws, "run", "--as-of", "2026-11-26")
+    assert failed.returncode == 1 and "must be a number" in failed.stderr
+    assert (out / "scorecard.json").read_bytes() == before
