@@ -31,7 +31,7 @@ lint: install
 	OKR_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 bench: install
-	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-autosave -p no:cacheprovider
 
 dev: install
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev

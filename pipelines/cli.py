@@ -91,13 +91,23 @@ def _run_days(settings, days: list[dt.date]) -> int:
             return EXIT_USAGE
     from pipelines.runner import run_nightly  # imports Dagster and parses dbt: only when running
 
+    data_errors = 0
     for day in days:
         result = run_nightly(day, lang=os.environ.get("OKR_LANG"))
         if not result.success:
             print(f"error: scoring {day} failed:\n{result.error}", file=sys.stderr)
             return EXIT_ERRORS
         print(result.summary)
+        data_errors += result.blocked_krs
     print(f"scorecard: {settings.scorecard_dir / 'index.html'}")
+    if data_errors:
+        # The scorecard is published (unaffected KRs are scored) but the data needs attention.
+        print(
+            f"error: {data_errors} key result(s) not scored because a data check failed with severity ERROR "
+            f"(see {settings.scorecard_dir / 'quality' / 'index.html'})",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
     return EXIT_OK
 
 

@@ -11,12 +11,15 @@ import dagster as dg
 
 from pipelines.settings import load_settings
 
+BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
+
 
 @dataclass(frozen=True)
 class RunOutcome:
     success: bool
     summary: str
     error: str = ""
+    blocked_krs: int = 0  # KRs not scored because an ERROR-severity data check failed on their source
 
 
 def _instance() -> dg.DagsterInstance:
@@ -49,7 +52,8 @@ def run_nightly(as_of: dt.date, lang: str | None = None) -> RunOutcome:
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
         return RunOutcome(False, "", "\n".join(failures) or "the run failed")
-    return RunOutcome(True, summary_line(as_of))
+    summary, errors = summarise(as_of)
+    return RunOutcome(True, summary, blocked_krs=errors)
 
 
 def _root_message(error: object) -> str:
@@ -59,7 +63,8 @@ def _root_message(error: object) -> str:
     return getattr(error, "message", "").strip() or "unknown error"
 
 
-def summary_line(as_of: dt.date) -> str:
+def summarise(as_of: dt.date) -> tuple[str, int]:
+    """The one-line summary of the published scorecard, and how many KRs a failed check blocked."""
     settings = load_settings()
     data = json.loads((settings.scorecard_dir / "scorecard.json").read_text(encoding="utf-8"))
     s = data["summary"]["by_status"]
@@ -69,7 +74,7 @@ def summary_line(as_of: dt.date) -> str:
         f"{s['no_data']} without data "
         f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
     )
-    checks = (data.get("data_health") or {}).get("failed_checks")
-    if checks is not None:
-        line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
-    return line
+    checks = (data.get("data_health") or {}).get("failed_checks") or {}
+    line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
+    blocked = sum(1 for k in data["key_results"] if (k.get("status_reason") or "").startswith(BLOCKED_PREFIX))
+    return line, blocked

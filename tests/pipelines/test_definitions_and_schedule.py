@@ -27,12 +27,20 @@ def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for metric in metric_model_names():
         assert metric in keys, f"metric model {metric} is not an asset"
-    for key in ["raw/okr_key_results", "raw/okr_blocked_metrics", "kr_scores", "objective_scores",
-                "kr_score_history", "scorecard", "raw/hubspot_contacts"]:
+    for key in [
+        "raw/okr_key_results",
+        "raw/okr_blocked_metrics",
+        "kr_scores",
+        "objective_scores",
+        "kr_score_history",
+        "scorecard",
+        "raw/hubspot_contacts",
+    ]:
         assert key in keys
     # Scoring waits for the quality gate, which waits for the metrics.
-    assert dg.AssetKey(["raw", "okr_blocked_metrics"]) in graph.get(dg.AssetKey("stg_okr__blocked_metrics")).parent_keys
-    assert dg.AssetKey("leads") in graph.get(dg.AssetKey(["raw", "okr_blocked_metrics"])).parent_keys
+    gate = dg.AssetKey(["raw", "okr_blocked_metrics"])
+    assert gate in graph.get(dg.AssetKey("stg_okr__blocked_metrics")).parent_keys
+    assert dg.AssetKey("leads") in graph.get(gate).parent_keys
     job = defs.get_job_def("nightly_scoring")
     assert job.partitions_def is not None
 
@@ -61,8 +69,13 @@ def test_schedule_skips_with_errors_when_definitions_are_broken(
 ) -> None:
     from pipelines.schedules import nightly_scoring_schedule
 
-    make_workspace(tmp_path, {"q.yml": "cycle: 2026-Q4\nobjectives:\n  - {id: A, title: A, key_results: "
-                                       "[{id: K, title: k, metric: nope, target: 1}]}\n"})
+    make_workspace(
+        tmp_path,
+        {
+            "q.yml": "cycle: 2026-Q4\nobjectives:\n  - {id: A, title: A, key_results: "
+            "[{id: K, title: k, metric: nope, target: 1}]}\n"
+        },
+    )
     monkeypatch.setenv("OKR_WORKSPACE", str(tmp_path))
     when = dt.datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
     result = nightly_scoring_schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=when))

@@ -19,8 +19,9 @@ OKR = [sys.executable, "-m", "pipelines.cli"]
 def okr(workspace: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
     env["OKR_WORKSPACE"] = str(workspace)
-    return subprocess.run([*OKR, *args], env=env, capture_output=True, text=True, timeout=timeout,
-                          cwd=REPO_ROOT, check=False)
+    return subprocess.run(
+        [*OKR, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT, check=False
+    )
 
 
 def copy_demo(dest: Path) -> Path:
@@ -54,8 +55,10 @@ def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
     ws = copy_demo(tmp_path)
     run = okr(ws, "run", "--as-of", "2026-11-26")
     assert run.returncode == 0, run.stderr[-3000:]
-    assert ("2026-11-26: 28 key results: 11 on track, 3 at risk, 2 off track, 0 stale, 0 without data "
-            "(7 achieved, 5 missed, 0 not started)") in run.stdout
+    assert (
+        "2026-11-26: 28 key results: 11 on track, 3 at risk, 2 off track, 0 stale, 0 without data "
+        "(7 achieved, 5 missed, 0 not started)"
+    ) in run.stdout
     assert "checks failed: 0 ERROR" in run.stdout
     out = ws / "build" / "scorecard"
     card = json.loads((out / "scorecard.json").read_text())
@@ -76,6 +79,27 @@ def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
     assert fi.returncode == 0, fi.stderr[-3000:]
     assert 'lang="fi"' in (out / "index.html").read_text()
     assert json.loads((out / "scorecard.json").read_text())["as_of"] == "2026-11-20"
+
+    # Duplicate CRM ids: an ERROR check blocks only the KRs fed by HubSpot contacts; the rest is scored.
+    import duckdb
+
+    con = duckdb.connect(str(ws / "data" / "warehouse.duckdb"))
+    con.execute("INSERT INTO raw.hubspot_contacts SELECT * FROM raw.hubspot_contacts LIMIT 1")
+    con.close()
+    blocked = okr(ws, "run", "--as-of", "2026-11-26")
+    assert blocked.returncode == 1, blocked.stderr[-2000:]
+    assert "not scored because a data check failed" in blocked.stderr
+    card = json.loads((out / "scorecard.json").read_text())
+    by_metric: dict[str, set[str]] = {}
+    for k in card["key_results"]:
+        if k["cycle"] == "2026-Q4":
+            by_metric.setdefault(k["metric"], set()).add(k["status"])
+    assert by_metric["leads"] == {"stale"} and by_metric["mqls"] == {"stale"}
+    assert "stale" not in by_metric["sessions"] and "stale" not in by_metric["won_revenue"]
+    leads_kr = next(k for k in card["key_results"] if k["id"] == "GROWTH-Q4-1.1")
+    assert leads_kr["status_reason"].startswith("data check failed: ")
+    assert any(c["severity"] == "ERROR" and not c["passed"] for c in leads_kr["checks"])
+    assert card["data_health"]["failed_checks"]["ERROR"] >= 1
 
     # Broken definitions stop the run before any data is touched; the scorecard stays as it was.
     before = (out / "scorecard.json").read_bytes()

@@ -48,12 +48,7 @@ aggregates as (
     select
         kr_id,
         initiative_no,
-        sum(value) as sum_value,
-        avg(value) as avg_value,
-        min(value) as min_value,
-        max(value) as max_value,
-        sum(numerator) as sum_numerator,
-        sum(denominator) as sum_denominator
+        {{ okr_measure_aggregates() }}
     from campaign_days
     group by kr_id, initiative_no
 ),
@@ -79,12 +74,7 @@ select
     cl.campaigns,
     case
         when cl.campaign_count is null or i.kr_status = 'not_started' then null
-        when i.measure = 'sum' then coalesce(a.sum_value, 0)
-        when i.measure = 'avg' then a.avg_value
-        when i.measure = 'last' then r.value
-        when i.measure = 'min' then a.min_value
-        when i.measure = 'max' then a.max_value
-        when i.measure = 'ratio' then a.sum_numerator / nullif(a.sum_denominator, 0)
+        {{ okr_measure_actual('i.measure', 'a', 'r.value') }}
     end as contribution,
     coalesce(i.due_date < i.as_of and i.status not in ('done', 'dropped'), false) as is_overdue
 from initiatives as i

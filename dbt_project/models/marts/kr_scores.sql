@@ -73,13 +73,7 @@ ranked_days as (
 aggregates as (
     select
         kr_id,
-        count(*) as days_with_rows,
-        sum(value) as sum_value,
-        avg(value) as avg_value,
-        min(value) as min_value,
-        max(value) as max_value,
-        sum(numerator) as sum_numerator,
-        sum(denominator) as sum_denominator
+        {{ okr_measure_aggregates() }}
     from daily
     group by kr_id
 ),
@@ -123,12 +117,7 @@ actuals as (
         r.recent_sum,
         case
             when t.as_of < t.start_date then null
-            when t.measure = 'sum' then coalesce(a.sum_value, 0)
-            when t.measure = 'avg' then a.avg_value
-            when t.measure = 'last' then l.value
-            when t.measure = 'min' then a.min_value
-            when t.measure = 'max' then a.max_value
-            when t.measure = 'ratio' then a.sum_numerator / nullif(a.sum_denominator, 0)
+            {{ okr_measure_actual('t.measure', 'a', 'l.value') }}
         end as actual
     from timed as t
     left join aggregates as a on t.kr_id = a.kr_id
