@@ -28,6 +28,7 @@ test-quick: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_portability.py
 	OKR_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 bench: install

@@ -19,7 +19,9 @@ nightly_scoring = dg.define_asset_job(
     partitions_def=daily_partitions,
     description="Load definitions and sources, check the data, score every KR for the partition's "
     "date (as_of), and publish the scorecard.",
-    tags={"okr/warehouse": "default"},
+    # deploy/dagster.yaml queues runs one at a time per warehouse: the nightly run and a manual run
+    # never write the same warehouse at once.
+    tags={"okr/warehouse": _settings.target},
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,8 @@ class DuckDBTransaction(Transaction):
         try:
             self.con.execute(f"INSERT INTO {self.qualified(table)} ({cols}) SELECT {cols} FROM _okr_frame")
         finally:
-            self.con.unregister("_okr_frame")
+            with contextlib.suppress(duckdb.Error):  # after a failed statement: keep the real error
+                self.con.unregister("_okr_frame")
 
     def _delete_keys(self, table: str, df: pd.DataFrame, key: Sequence[str]) -> None:
         # One set-based delete instead of one statement per record.
@@ -50,7 +52,8 @@ class DuckDBTransaction(Transaction):
                 f"DELETE FROM {self.qualified(table)} t WHERE EXISTS (SELECT 1 FROM _okr_keys k WHERE {cond})"
             )
         finally:
-            self.con.unregister("_okr_keys")
+            with contextlib.suppress(duckdb.Error):
+                self.con.unregister("_okr_keys")
 
 
 class DuckDBWarehouse(Warehouse):

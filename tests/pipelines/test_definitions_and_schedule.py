@@ -59,9 +59,9 @@ def test_schedule_scores_yesterday_in_helsinki() -> None:
 
     # 02:00 in Helsinki on 27 Nov is 00:00 UTC: still yesterday (26 Nov) is scored.
     when = dt.datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
-    context = dg.build_schedule_context(scheduled_execution_time=when)
-    request = nightly_scoring_schedule.evaluate_tick(context).run_requests[0]
-    assert request.partition_key == "2026-11-26"
+    request = nightly_scoring_schedule(dg.build_schedule_context(scheduled_execution_time=when))
+    assert isinstance(request, dg.RunRequest)
+    assert request.partition_key == "2026-11-26" and request.run_key == "2026-11-26"
 
 
 def test_schedule_skips_with_errors_when_definitions_are_broken(
@@ -78,6 +78,6 @@ def test_schedule_skips_with_errors_when_definitions_are_broken(
     )
     monkeypatch.setenv("OKR_WORKSPACE", str(tmp_path))
     when = dt.datetime(2026, 11, 27, 2, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
-    result = nightly_scoring_schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=when))
-    assert not result.run_requests
+    result = nightly_scoring_schedule(dg.build_schedule_context(scheduled_execution_time=when))
+    assert isinstance(result, dg.SkipReason)
     assert "unknown metric 'nope'" in result.skip_message
