@@ -5,9 +5,9 @@ navigation, and hostile titles never run. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
-import os
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
