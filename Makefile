@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-autosave -p no:cacheprovider
 
 dev: install
+	mkdir -p .dagster_home
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
 
 clean:
