@@ -21,6 +21,7 @@ SCORING_TABLES = [
     "kr_definition_changes",
     "kr_score_history",
     "objective_score_history",
+    "kr_actual_to_date",
 ]
 
 
@@ -35,6 +36,7 @@ def metric_docs(manifest_path: Path) -> dict[str, dict[str, str]]:
 
 
 def load_history(warehouse: Any, as_of: dt.date) -> list[dict[str, Any]]:
+    """The nightly scores kept in kr_score_history up to as_of (what alerts compare)."""
     df = warehouse.query(
         "SELECT as_of, kr_id, actual, progress, score, expected_progress, status, "
         "forecast_projected_actual FROM analytics.kr_score_history WHERE as_of <= ? ORDER BY kr_id, as_of",
@@ -42,6 +44,29 @@ def load_history(warehouse: Any, as_of: dt.date) -> list[dict[str, Any]]:
     )
     df["as_of"] = df["as_of"].astype(str).str[:10]
     return json.loads(df.to_json(orient="records"))
+
+
+def chart_history(warehouse: Any, scored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nightly scores plus the actual at the end of every day with data (kr_actual_to_date), so the
+    actual line covers the whole period even before nightly history has built up."""
+    daily = warehouse.query("SELECT kr_id, metric_date, actual_to_date FROM analytics.kr_actual_to_date")
+    rows = {(r["kr_id"], r["as_of"]): dict(r) for r in scored}
+    for kr_id, day, actual in daily.itertuples(index=False):
+        key = (kr_id, str(day)[:10])
+        row = rows.setdefault(
+            key,
+            {
+                "as_of": key[1],
+                "kr_id": kr_id,
+                "progress": None,
+                "score": None,
+                "expected_progress": None,
+                "status": None,
+                "forecast_projected_actual": None,
+            },
+        )
+        row["actual"] = None if actual is None or actual != actual else float(actual)
+    return sorted(rows.values(), key=lambda r: (r["kr_id"], r["as_of"]))
 
 
 @dg.asset(
@@ -75,7 +100,7 @@ def scorecard(
         publish_data_docs(wh, as_of, docs_dir)
         publish_scorecard(
             data,
-            history,
+            chart_history(wh, history),
             metrics,
             settings.scorecard_dir,
             lang=lang,

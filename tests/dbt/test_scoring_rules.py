@@ -233,6 +233,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out["objectives"] = _scores(wh, "objective_scores", "objective_id")
     out["initiatives"] = wh.query("SELECT * FROM analytics.initiative_contributions ORDER BY initiative_no")
     out["changes"] = wh.query("SELECT * FROM analytics.kr_definition_changes")
+    out["to_date"] = wh.query("SELECT * FROM analytics.kr_actual_to_date ORDER BY kr_id, metric_date")
     with wh.transaction() as tx:
         tx.insert(
             "okr_blocked_metrics",
@@ -403,3 +404,16 @@ def test_rescoring_is_idempotent(scored: dict[str, Any]) -> None:
             again["score"],
             again["actual"],
         )
+
+
+def test_actual_to_date_series_ends_at_the_scored_actual(scored: dict[str, Any]) -> None:
+    series = scored["to_date"]
+    basic = series[series["kr_id"] == "SUM-BASIC"]
+    assert [str(d)[:10] for d in basic["metric_date"]] == ["2026-11-06", "2026-11-08"]
+    assert list(basic["actual_to_date"]) == [10, 40]
+    avg = series[series["kr_id"] == "AVG"]["actual_to_date"].tolist()
+    assert avg == [10, 15]
+    last_rows = series.groupby("kr_id").tail(1).set_index("kr_id")["actual_to_date"]
+    for kr_id, value in last_rows.items():
+        expected = scored["A"][kr_id]["actual"]
+        assert (expected is None and pd.isna(value)) or close(value, expected), kr_id
