@@ -49,6 +49,17 @@ def infer_sql_type(series: pd.Series) -> str:
     return "VARCHAR"
 
 
+def _comparable(values: pd.Series) -> pd.Series:
+    """Versions compared by value: timestamps as instants (a loader's '...T08:00:00Z' and the
+    store's '... 08:00:00' are the same moment), numbers as numbers, anything else as text."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    try:
+        return pd.to_datetime(values, utc=True, format="mixed")
+    except (ValueError, TypeError):
+        return values.astype(str)
+
+
 class Transaction(ABC):
     """Writes that commit together or not at all."""
 
@@ -146,7 +157,10 @@ class Transaction(ABC):
             )
             if not stored.empty:
                 merged = df.merge(stored, on=list(key), how="left")
-                newer = merged["_v"].isna() | (merged[version_column].astype(str) >= merged["_v"].astype(str))
+                newer = (
+                    merged["_v"].isna()
+                    | (_comparable(merged[version_column]) >= _comparable(merged["_v"])).to_numpy()
+                )
                 df = df[newer.to_numpy()]
         if df.empty:
             return 0
