@@ -93,7 +93,7 @@ def _run_days(settings, days: list[dt.date]) -> int:
 
     data_errors = 0
     for day in days:
-        result = run_nightly(day, lang=os.environ.get("OKR_LANG"))
+        result = run_nightly(day, lang=os.environ.get("OKR_LANG"), publish_always=len(days) == 1)
         if not result.success:
             print(f"error: scoring {day} failed:\n{result.error}", file=sys.stderr)
             return EXIT_ERRORS

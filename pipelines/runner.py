@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 
 import dagster as dg
 
+from pipelines.reporting.scorecard_data import STATUSES
 from pipelines.settings import load_settings
 
 BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
@@ -29,11 +29,16 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_nightly(as_of: dt.date, lang: str | None = None) -> RunOutcome:
+def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = True) -> RunOutcome:
+    """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
+    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up."""
     from pipelines.definitions import defs
+    from pipelines.reporting.scorecard_asset import PUBLISH_TAG
 
     job = defs.get_job_def("nightly_scoring")
     tags = {"okr/lang": lang} if lang else {}
+    if publish_always:
+        tags[PUBLISH_TAG] = "always"
     with _instance() as instance:
         result = job.execute_in_process(
             partition_key=as_of.isoformat(),
@@ -64,17 +69,22 @@ def _root_message(error: object) -> str:
 
 
 def summarise(as_of: dt.date) -> tuple[str, int]:
-    """The one-line summary of the published scorecard, and how many KRs a failed check blocked."""
+    """The one-line summary of a scored day (from the warehouse, published or not), and how many
+    KRs a failed ERROR check blocked."""
+    from connectors.warehouse import open_warehouse
+    from pipelines.quality import summary_counts
+
     settings = load_settings()
-    data = json.loads((settings.scorecard_dir / "scorecard.json").read_text(encoding="utf-8"))
-    s = data["summary"]["by_status"]
+    warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
+    krs = warehouse.query("SELECT status, status_reason FROM analytics.kr_scores")
+    s = {status: int((krs["status"] == status).sum()) for status in STATUSES}
     line = (
-        f"{as_of}: {data['summary']['key_results']} key results: {s['on_track']} on track, "
+        f"{as_of}: {len(krs)} key results: {s['on_track']} on track, "
         f"{s['at_risk']} at risk, {s['off_track']} off track, {s['stale']} stale, "
         f"{s['no_data']} without data "
         f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
     )
-    checks = (data.get("data_health") or {}).get("failed_checks") or {}
+    checks = summary_counts(warehouse, as_of)
     line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
-    blocked = sum(1 for k in data["key_results"] if (k.get("status_reason") or "").startswith(BLOCKED_PREFIX))
+    blocked = int(krs["status_reason"].fillna("").str.startswith(BLOCKED_PREFIX).sum())
     return line, blocked

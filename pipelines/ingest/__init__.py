@@ -43,6 +43,8 @@ def build_ingest(settings: Settings | None = None, sources: SourcesConfig | None
             EXPORTS_JOB,
             selection=dg.AssetSelection.assets(*[["raw", t] for t in export_tables(sources)]),
             description="Load new or changed files from the export drop folder.",
+            # One writer per warehouse at a time (deploy/dagster.yaml queues by this tag).
+            tags={"okr/warehouse": settings.target},
         )
         defs.jobs.append(job)
         defs.sensors.append(build_export_sensor(job))

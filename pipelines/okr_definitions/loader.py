@@ -295,6 +295,13 @@ def _resolve_kr(
             (*kp, "metric"), f"unknown metric {kr.metric!r}; metrics in dbt_project/models/metrics: {known}"
         )
         ok = False
+    elif not metric.columns:
+        checker.error(
+            (*kp, "metric"),
+            f"metric {kr.metric!r} has no columns documented in dbt_project/models/metrics/_metrics.yml; "
+            "document them so filters and ratio can be checked",
+        )
+        ok = False
     else:
         for column, value in kr.filter.items():
             if column not in metric.dimensions:

@@ -7,7 +7,9 @@ corrections ("target raised from 600 to 650 on 2026-10-20").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 
 import pandas as pd
 
@@ -68,6 +70,9 @@ SNAPSHOTS = {
     "start_date": "DATE",
     "end_date": "DATE",
     "change_reason": "VARCHAR",
+    # The whole resolved KR (metric, filter, measure, type, weight, initiatives, ...) as JSON:
+    # the definitions each run used are kept, not only the fields whose changes are reported.
+    "definition_json": "VARCHAR",
 }
 BLOCKED_METRICS = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
 
@@ -159,6 +164,7 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
                 "start_date": k.start,
                 "end_date": k.end,
                 "change_reason": k.change_reason,
+                "definition_json": json.dumps(dataclasses.asdict(k), default=str, sort_keys=True),
             }
         )
     checkins = [

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pandas as pd
 from dagster import AssetExecutionContext
 
 from pipelines.partitions import daily_partitions
 from pipelines.reporting.scorecard_data import load_scorecard
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.transform.dbt_setup import target_dir
+
+# `okr run --as-of D` sets this tag: the user asked for that day's scorecard, even if older.
+PUBLISH_TAG = "okr/publish"
 
 SCORING_TABLES = [
     "kr_scores",
@@ -87,6 +91,12 @@ def scorecard(
     settings = workspace.settings()
     as_of = dt.date.fromisoformat(context.partition_key)
     wh = warehouse.open()
+    newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
+    newest = None if pd.isna(newest) else pd.Timestamp(newest).date()
+    if newest and as_of < newest and context.run.tags.get(PUBLISH_TAG) != "always":
+        # A backfill of a past day rebuilds history but must not replace what readers see today.
+        context.log.info(f"scorecard for {as_of} not published: the published one shows {newest}")
+        return dg.MaterializeResult(metadata={"published": False, "newest_as_of": str(newest)})
     data = load_scorecard(wh, as_of, dt.datetime.now(dt.UTC))
     quality = scorecard_quality(wh, as_of)
     for kr in data["key_results"]:
@@ -108,13 +118,13 @@ def scorecard(
             extra_dirs={"quality": docs_dir},
         )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
-    newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
     alerts = send_status_alerts(data, history, settings.alerts, lang=lang, newest_as_of=newest)
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     by_status = data["summary"]["by_status"]
     context.log.info("scorecard published to %s", settings.scorecard_dir)
     return dg.MaterializeResult(
         metadata={
+            "published": True,
             "path": dg.MetadataValue.path(str(settings.scorecard_dir / "index.html")),
             "key_results": data["summary"]["key_results"],
             **{f"status_{k}": v for k, v in by_status.items()},

@@ -35,9 +35,9 @@ running as (
 )
 
 select
-    kr_id,
-    metric_date,
+    running.kr_id,
+    running.metric_date,
     case
-        {{ okr_measure_actual('measure', 'running', 'last_value') }}
+        {{ okr_measure_actual('running.measure', 'running', 'running.last_value') }}
     end as actual_to_date
 from running

@@ -3,7 +3,7 @@
 #}
 {{ config(
     materialized='incremental',
-    unique_key=['as_of', 'objective_id'],
+    unique_key='as_of',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
 ) }}

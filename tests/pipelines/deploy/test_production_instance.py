@@ -102,6 +102,7 @@ def test_runs_and_events_are_stored_in_postgres_and_read_back(
     assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
     assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
     queue = instance.get_concurrency_config().run_queue_config
+    assert queue.max_concurrent_runs == 1
     assert queue.tag_concurrency_limits == [
         {"key": WAREHOUSE_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
     ]

@@ -303,3 +303,19 @@ def test_baseline_only_for_progress_and_thresholds_order(tmp_path: Path) -> None
         "objectives[0].key_results[0].baseline: baseline applies only to type progress, not stay_above"
         in text
     )
+
+
+def test_metric_without_documented_columns_is_an_error(tmp_path: Path) -> None:
+    from pipelines.okr_definitions.metric_catalog import Metric
+
+    okrs = write(
+        tmp_path,
+        "q.yml",
+        "cycle: 2026-Q4\nobjectives:\n  - {id: A, title: A, key_results: "
+        "[{id: K, title: k, metric: fresh, target: 1}]}\n",
+    )
+    with pytest.raises(DefinitionErrors) as info:
+        load_definitions(okrs, metrics={"fresh": Metric("fresh", ())})
+    assert "metric 'fresh' has no columns documented in dbt_project/models/metrics/_metrics.yml" in str(
+        info.value
+    )

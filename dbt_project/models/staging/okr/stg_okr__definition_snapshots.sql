@@ -5,5 +5,6 @@ select
     cast(target as double precision) as target,
     cast(start_date as date) as start_date,
     cast(end_date as date) as end_date,
-    change_reason
+    change_reason,
+    definition_json
 from {{ source('okr', 'okr_definition_snapshots') }}
