@@ -50,6 +50,14 @@ OBJECTIVES = [
         "weight": 3,
         "key_results": [kr("X1", target=10)],
     },
+    # A team objective with a child of its own: it still scores from its KRs alone.
+    {
+        "id": "OBJ-CHILD",
+        "title": "Sub-team",
+        "owner": "Bo",
+        "parent": "OBJ-X",
+        "key_results": [kr("CHILD1", target=100)],
+    },
     {
         "id": "OBJ-NS",
         "title": "Later",
@@ -142,6 +150,7 @@ OBJECTIVES = [
 ]
 
 CHECKINS = [
+    ("CHILD1", "2026-11-09", 0),
     ("W1", "2026-11-08", 50),
     ("W2", "2026-11-09", 20),
     ("X1", "2026-11-09", 10),
@@ -345,8 +354,9 @@ def test_objectives_weighted_and_company_rollup(scored: dict[str, Any]) -> None:
     w = obj["OBJ-W"]  # (2 * 0.5 + 1 * 0.2) / 3 = 0.4, expected 0.5, gap 0.1 -> on track
     assert close(w["score"], 0.4) and close(w["expected_progress"], 0.5) and w["status"] == "on_track"
     assert w["level"] == "team"
-    x = obj["OBJ-X"]
+    x = obj["OBJ-X"]  # its child OBJ-CHILD scores 0 but does not count: OBJ-X has KRs of its own
     assert close(x["score"], 1) and close(x["expected_progress"], 0.5)
+    assert x["level"] == "team" and x["child_count"] == 1 and close(obj["OBJ-CHILD"]["score"], 0)
     co = obj["CO"]  # children weighted 1 and 3: (0.4 + 3 * 1) / 4 = 0.85, expected (0.5 + 1.5) / 4
     assert co["level"] == "company" and co["child_count"] == 2
     assert close(co["score"], 0.85) and close(co["expected_progress"], 0.5) and co["status"] == "on_track"
