@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.quality.gx_runner import SuiteRun
+from pipelines.quality.offline import make_offline
 
 SITE_NAME = "okr_quality"
 
@@ -73,4 +74,5 @@ def build_data_docs(results: Iterable[SuiteRun | Mapping[str, Any]], out_dir: Pa
         )
         ctx.validation_results_store.set(key, result)
     ctx.build_data_docs(site_names=[SITE_NAME])
+    make_offline(out_dir)
     return out_dir / "index.html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from quality_seed import AS_OF, LINEAGE, NOW, contacts, write_key_results, write_kr_scores, write_raw
@@ -127,3 +128,11 @@ def test_stored_results_equal_the_gx_validation_results(warehouse: Warehouse, tm
     for suite in ("raw.hubspot_contacts", "analytics.stg_hubspot__contacts", "okr.kr_scores"):
         assert suite in html
     assert (tmp_path / "scorecard" / "quality" / "expectations" / "okr" / "kr_scores.html").exists()
+    # Offline: no page loads anything from the internet, and what they load is there.
+    site = tmp_path / "scorecard" / "quality"
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'<(script|img)[^>]*\ssrc="https?://', text), page
+        assert not re.search(r'<link[^>]*\shref="https?://', text), page
+        for ref in re.findall(r'(?:src|href)="([^"#:]+\.(?:js|css))"', text):
+            assert (page.parent / ref).resolve().exists(), (page, ref)
