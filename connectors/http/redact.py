@@ -121,11 +121,29 @@ class RedactingFilter(logging.Filter):
 
 _FILTERED_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "requests", "google.auth", "connectors")
 _filter = RedactingFilter()
+_FILTERED_PREFIXES = (*_FILTERED_LOGGERS, "urllib3.", "requests.", "google.", "connectors.")
+
+
+_installed_factory: list = []
 
 
 def install_log_redaction() -> None:
-    """Attach the redacting filter to the loggers that can see request URLs (idempotent)."""
+    """Redact every record of the loggers that can see request URLs, and of their children
+    (idempotent). A logger's own filter does not apply to records of its child loggers
+    (`connectors.hubspot`, `urllib3.connectionpool`, ...), so records are scrubbed when created."""
     for name in _FILTERED_LOGGERS:
         logger = logging.getLogger(name)
         if _filter not in logger.filters:
             logger.addFilter(_filter)
+    if _installed_factory:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.name.startswith(_FILTERED_PREFIXES):
+            _filter.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed_factory.append(factory)
