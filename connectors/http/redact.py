@@ -141,7 +141,7 @@ def install_log_redaction() -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if record.name.startswith(_FILTERED_PREFIXES):
+        if isinstance(record.name, str) and record.name.startswith(_FILTERED_PREFIXES):
             _filter.filter(record)
         return record
 

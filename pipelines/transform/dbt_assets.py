@@ -16,7 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pipelines.partitions import daily_partitions
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.settings import load_settings
-from pipelines.transform.dbt_setup import apply_dbt_env, dbt_vars, prepare_manifest
+from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, prepare_manifest
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "marts": "scoring"}
 _SCORING_SELECT = "fqn:okr_scorer.marts stg_okr__blocked_metrics"
@@ -43,10 +43,11 @@ def _build(
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     settings = workspace.settings()
-    apply_dbt_env(settings)
     _ensure_inputs(warehouse)
     args = ["build", "--vars", json.dumps(dbt_vars(context.partition_key))]
-    yield from dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR).stream()
+    with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
+        invocation = dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
+        yield from invocation.stream()
 
 
 def _ensure_inputs(warehouse: WarehouseResource) -> None:

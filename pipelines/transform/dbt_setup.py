@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.okr_definitions.metric_catalog import metric_model_names
@@ -34,9 +36,22 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def apply_dbt_env(settings: Settings) -> None:
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """The dbt variables set for the duration of a dbt call made through dagster-dbt (which reads
+    os.environ), and restored after it, so one workspace's settings never leak into the next."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(dbt_env(settings))
+    values = dbt_env(settings)
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def target_dir(settings: Settings) -> Path:
@@ -93,7 +108,7 @@ class DbtRunError(RuntimeError):
 
 def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) -> str:
     """Run a dbt command for the workspace outside Dagster (tests, benchmarks); returns its output."""
-    apply_dbt_env(settings)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
         DBT_EXECUTABLE,
         *command,
