@@ -6,7 +6,6 @@ saves both with --benchmark-autosave so runs can be compared (`pytest-benchmark 
 
 from __future__ import annotations
 
-import shutil
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.settings import REPO_ROOT, Settings, load_settings
+from pipelines.settings import Settings, load_settings
+from tests.helpers import copy_demo_workspace
 
 
 def measure_peak(benchmark: Any, fn: Callable[[], Any], rounds: int = 3) -> Any:
@@ -31,8 +31,4 @@ def measure_peak(benchmark: Any, fn: Callable[[], Any], rounds: int = 3) -> Any:
 
 @pytest.fixture()
 def demo_workspace(tmp_path: Path) -> Settings:
-    for name in ("settings.yml", "sources.yml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "okrs", tmp_path / "okrs")
-    shutil.copytree(REPO_ROOT / "demo" / "exports", tmp_path / "demo" / "exports")
-    return load_settings(tmp_path)
+    return load_settings(copy_demo_workspace(tmp_path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,17 @@ import yaml
 
 from connectors.raw_tables import ensure_raw_tables, now_utc, to_frame
 from connectors.warehouse import DuckDBWarehouse
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import REPO_ROOT, Settings, load_settings
+
+
+def copy_demo_workspace(dest: Path) -> Path:
+    """The demo workspace (settings, sources, OKRs, export files) without data/ or build/."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("settings.yml", "sources.yml"):
+        shutil.copy(REPO_ROOT / name, dest / name)
+    shutil.copytree(REPO_ROOT / "okrs", dest / "okrs")
+    shutil.copytree(REPO_ROOT / "demo" / "exports", dest / "demo" / "exports")
+    return dest
 
 
 def make_workspace(root: Path, okr_files: Mapping[str, Any], checkins: Iterable[tuple] = ()) -> Settings:

@@ -7,28 +7,26 @@
     {{ return(var('metric_models', [])) }}
 {%- endmacro %}
 
-{#- The documented dimension columns of a metric model (the okr_metric_columns_documented test keeps them true). -#}
-{% macro okr_metric_dimensions(metric_name) -%}
-    {%- set dims = [] -%}
+{#- The documented columns of a metric model, lower-cased (the okr_metric_columns_documented test
+    keeps them true); empty while parsing, when the graph is not available yet. -#}
+{% macro okr_metric_columns(metric_name) -%}
+    {%- set cols = [] -%}
     {%- if execute -%}
         {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', metric_name) | first -%}
         {%- for col in node.columns.keys() -%}
-            {%- if col | lower not in ['metric_date', 'value', 'numerator', 'denominator'] -%}
-                {%- do dims.append(col | lower) -%}
-            {%- endif -%}
+            {%- do cols.append(col | lower) -%}
         {%- endfor -%}
     {%- endif -%}
-    {{ return(dims) }}
+    {{ return(cols) }}
+{%- endmacro %}
+
+{% macro okr_metric_dimensions(metric_name) -%}
+    {{ return(okr_metric_columns(metric_name)
+        | reject('in', ['metric_date', 'value', 'numerator', 'denominator']) | list) }}
 {%- endmacro %}
 
 {% macro okr_metric_has_ratio_parts(metric_name) -%}
-    {%- set has = [] -%}
-    {%- if execute -%}
-        {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-            | selectattr('name', 'equalto', metric_name) | first -%}
-        {%- set cols = node.columns.keys() | map('lower') | list -%}
-        {%- do has.append('numerator' in cols and 'denominator' in cols) -%}
-    {%- endif -%}
-    {{ return(has[0] if has else false) }}
+    {%- set cols = okr_metric_columns(metric_name) -%}
+    {{ return('numerator' in cols and 'denominator' in cols) }}
 {%- endmacro %}

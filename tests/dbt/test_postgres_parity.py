@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 import pytest
 
 from scripts.check_portability import check_project
+from tests.helpers import copy_demo_workspace
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,16 +37,6 @@ HISTORY_SQL = (
     "SELECT CAST(as_of AS VARCHAR) AS as_of, kr_id, score, status "
     "FROM analytics.kr_score_history ORDER BY as_of, kr_id"
 )
-
-
-def _workspace_copy(dest: Path) -> Path:
-    """The demo workspace (settings, sources, OKRs, export files) without data/ or build/."""
-    dest.mkdir()
-    for name in ("settings.yml", "sources.yml"):
-        shutil.copy(REPO / name, dest / name)
-    shutil.copytree(REPO / "okrs", dest / "okrs")
-    shutil.copytree(REPO / "demo" / "exports", dest / "demo" / "exports")
-    return dest
 
 
 class Engine:
@@ -137,9 +127,9 @@ def engines(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
     base = tmp_path_factory.mktemp("parity")
     database = server.create_database("okr_parity")
     return {
-        "duckdb": Engine("duckdb", _workspace_copy(base / "ws_duckdb"), base / "duckdb", {}),
+        "duckdb": Engine("duckdb", copy_demo_workspace(base / "ws_duckdb"), base / "duckdb", {}),
         "postgres": Engine(
-            "postgres", _workspace_copy(base / "ws_postgres"), base / "postgres", server.env(database)
+            "postgres", copy_demo_workspace(base / "ws_postgres"), base / "postgres", server.env(database)
         ),
         "server": server,
         "database": database,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.settings import REPO_ROOT
+from tests.helpers import copy_demo_workspace
 
 OKR = [sys.executable, "-m", "pipelines.cli"]
 
@@ -63,16 +63,8 @@ def crawl_in_chromium(site: Path) -> None:
     assert not problems, "\n".join(problems[:20])
 
 
-def copy_demo(dest: Path) -> Path:
-    for name in ("settings.yml", "sources.yml"):
-        shutil.copy(REPO_ROOT / name, dest / name)
-    shutil.copytree(REPO_ROOT / "okrs", dest / "okrs")
-    shutil.copytree(REPO_ROOT / "demo" / "exports", dest / "demo" / "exports")
-    return dest
-
-
 def test_validate_ok_and_errors(tmp_path: Path) -> None:
-    ws = copy_demo(tmp_path)
+    ws = copy_demo_workspace(tmp_path)
     ok = okr(ws, "validate")
     assert ok.returncode == 0 and "28 key results" in ok.stdout
     q4 = ws / "okrs" / "2026-Q4.yml"
@@ -83,15 +75,16 @@ def test_validate_ok_and_errors(tmp_path: Path) -> None:
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    ws = copy_demo(tmp_path)
+    ws = copy_demo_workspace(tmp_path)
     assert okr(ws, "run", "--as-of", "26.11.2026").returncode == 2
     assert okr(ws, "run", "--as-of", "2099-01-01").returncode == 2
     assert okr(ws, "frobnicate").returncode == 2
+    assert okr(ws, "backfill", "--from", "2026-11-20", "--to", "2026-11-19").returncode == 2
 
 
 @pytest.mark.slow
 def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
-    ws = copy_demo(tmp_path)
+    ws = copy_demo_workspace(tmp_path)
     run = okr(ws, "run", "--as-of", "2026-11-26")
     assert run.returncode == 0, run.stderr[-3000:]
     assert (
@@ -118,6 +111,13 @@ def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
     fi = okr(ws, "run", "--as-of", "2026-11-20", "--lang", "fi")
     assert fi.returncode == 0, fi.stderr[-3000:]
     assert 'lang="fi"' in (out / "index.html").read_text()
+    assert json.loads((out / "scorecard.json").read_text())["as_of"] == "2026-11-20"
+
+    # A backfill scores and keeps history, but never replaces the published scorecard with an
+    # older day than the newest scored one (2026-11-26).
+    backfill = okr(ws, "backfill", "--from", "2026-11-19", "--to", "2026-11-19")
+    assert backfill.returncode == 0, backfill.stderr[-3000:]
+    assert "2026-11-19: 28 key results" in backfill.stdout
     assert json.loads((out / "scorecard.json").read_text())["as_of"] == "2026-11-20"
 
     # Duplicate CRM ids: an ERROR check blocks only the KRs fed by HubSpot contacts; the rest is scored.

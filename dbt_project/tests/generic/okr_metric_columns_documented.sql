@@ -6,9 +6,7 @@
     {%- set problems = [] -%}
     {%- if execute -%}
         {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
-        {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-            | selectattr('name', 'equalto', model.identifier) | first -%}
-        {%- set documented = node.columns.keys() | map('lower') | list -%}
+        {%- set documented = okr_metric_columns(model.identifier) -%}
         {%- for col in actual if col not in documented -%}
             {%- do problems.append('column ' ~ col ~ ' is not documented') -%}
         {%- endfor -%}
