@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
-from pipelines.settings import SettingsError, load_settings
+from pipelines.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -71,15 +71,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "run":
         as_of = args.as_of or settings.yesterday()
-        return _run_days(settings, [as_of])
+        return _run_days(settings, [as_of], publish_always=True)
     days = [args.start + dt.timedelta(days=i) for i in range((args.end - args.start).days + 1)]
     if not days:
         print("error: --to is before --from", file=sys.stderr)
         return EXIT_USAGE
-    return _run_days(settings, days)
+    return _run_days(settings, days, publish_always=False)
 
 
-def _run_days(settings, days: list[dt.date]) -> int:
+def _run_days(settings: Settings, days: list[dt.date], publish_always: bool) -> int:
+    """Score each day in turn. `okr run` publishes the day it was asked for; a backfill publishes
+    only a day that is the newest scored one, so readers keep seeing the latest scorecard."""
     first, last = dt.date.fromisoformat(settings.history_start), settings.yesterday()
     for day in days:
         if not first <= day <= last:
@@ -93,7 +95,7 @@ def _run_days(settings, days: list[dt.date]) -> int:
 
     data_errors = 0
     for day in days:
-        result = run_nightly(day, lang=os.environ.get("OKR_LANG"), publish_always=len(days) == 1)
+        result = run_nightly(day, lang=os.environ.get("OKR_LANG"), publish_always=publish_always)
         if not result.success:
             print(f"error: scoring {day} failed:\n{result.error}", file=sys.stderr)
             return EXIT_ERRORS
