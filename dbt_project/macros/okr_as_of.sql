@@ -1,17 +1,16 @@
 {#
-  The scoring date of this run as a SQL date literal. The pipeline passes it as the dbt var
-  `as_of` (the Dagster partition key); scoring refuses to guess.
+  The scoring dates of this run, read from raw.okr_run_context (one row, written by the pipeline
+  before every dbt call: pipelines/transform/run_context.py). They are data, not a dbt var, so
+  that a new date never invalidates dbt's partial parsing.
+
+  okr_as_of():      the newest scoring date of the run (the day the scorecard shows).
+  okr_as_of_from(): the oldest scoring date of the run (equal to okr_as_of() on a normal night;
+                    earlier in a backfill over a range).
 #}
 {% macro okr_as_of() -%}
-    {%- set as_of = var('as_of', none) -%}
-    {%- if as_of is none or as_of == '' -%}
-        {%- if execute -%}
-            {{ exceptions.raise_compiler_error("var 'as_of' is not set: run scoring through `okr run --as-of YYYY-MM-DD` or pass --vars '{as_of: YYYY-MM-DD}'") }}
-        {%- endif -%}
-        {%- set as_of = '1970-01-01' -%}
-    {%- endif -%}
-    {%- if not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', as_of | string) -%}
-        {{ exceptions.raise_compiler_error("var 'as_of' must be a date like 2026-11-26, not " ~ as_of) }}
-    {%- endif -%}
-    cast('{{ as_of }}' as date)
+    (select max(as_of_to) from {{ source('okr', 'okr_run_context') }})
+{%- endmacro %}
+
+{% macro okr_as_of_from() -%}
+    (select min(as_of_from) from {{ source('okr', 'okr_run_context') }})
 {%- endmacro %}

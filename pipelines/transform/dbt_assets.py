@@ -3,9 +3,10 @@
 1. `dbt_staging_and_metrics`: staging views over the raw tables and every metric model.
 2. `dbt_scoring`: the scoring marts, after the quality gate has written raw.okr_blocked_metrics.
 
-Both are daily-partitioned: the partition key is the scoring date (`as_of`) given to dbt.
+Both are daily-partitioned: the partition key range is the scoring dates, written to raw.okr_run_context before dbt runs.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from pipelines.partitions import daily_partitions
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.settings import load_settings
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, prepare_manifest
+from pipelines.transform.run_context import write_run_context
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "marts": "scoring"}
 _SCORING_SELECT = "fqn:okr_scorer.marts stg_okr__blocked_metrics"
@@ -44,7 +46,11 @@ def _build(
 ) -> Iterator[Any]:
     settings = workspace.settings()
     _ensure_inputs(warehouse)
-    args = ["build", "--vars", json.dumps(dbt_vars(context.partition_key))]
+    keys = context.partition_key_range
+    write_run_context(
+        warehouse.open(), dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
+    )
+    args = ["build", "--vars", json.dumps(dbt_vars())]
     with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
         invocation = dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
         yield from invocation.stream()

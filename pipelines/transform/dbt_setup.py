@@ -1,12 +1,14 @@
 """Everything needed to call dbt the same way from Dagster, the CLI and tests.
 
-dbt gets two vars on every call: `as_of` (the scoring date) and `metric_models` (every .sql file
-in models/metrics). The second exists because dbt cannot discover refs from the file system and
-the scoring models must ref every metric to be ordered after them.
+dbt gets one var, `metric_models` (every .sql file in models/metrics), because dbt cannot discover
+refs from the file system and the scoring models must ref every metric to be ordered after them.
+The scoring dates are data, not a var (raw.okr_run_context, see run_context.py), so that a new
+date does not force a full re-parse.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,12 +20,13 @@ from pathlib import Path
 
 from pipelines.okr_definitions.metric_catalog import metric_model_names
 from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.transform.run_context import write_run_context
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
-def dbt_vars(as_of: str | None = None) -> dict:
-    return {"as_of": as_of, "metric_models": metric_model_names(DBT_PROJECT_DIR)}
+def dbt_vars() -> dict:
+    return {"metric_models": metric_model_names(DBT_PROJECT_DIR)}
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -107,8 +110,15 @@ class DbtRunError(RuntimeError):
 
 
 def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) -> str:
-    """Run a dbt command for the workspace outside Dagster (tests, benchmarks); returns its output."""
+    """Run a dbt command for the workspace outside Dagster (tests, benchmarks); returns its output.
+
+    `as_of` (YYYY-MM-DD), when given, is written to raw.okr_run_context first."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    if as_of:
+        from connectors.warehouse import open_warehouse
+
+        day = dt.date.fromisoformat(as_of)
+        write_run_context(open_warehouse(settings.target, duckdb_path=settings.warehouse_path), day)
     cmd = [
         DBT_EXECUTABLE,
         *command,
@@ -119,7 +129,7 @@ def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) ->
         "--target-path",
         str(target_dir(settings)),
         "--vars",
-        json.dumps(dbt_vars(as_of)),
+        json.dumps(dbt_vars()),
     ]
     proc = subprocess.run(
         cmd, env={**os.environ, **dbt_env(settings)}, capture_output=True, text=True, check=False
