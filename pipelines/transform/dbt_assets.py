@@ -3,7 +3,8 @@
 1. `dbt_staging_and_metrics`: staging views over the raw tables and every metric model.
 2. `dbt_scoring`: the scoring marts, after the quality gate has written raw.okr_blocked_metrics.
 
-Both are daily-partitioned: the partition key range is the scoring dates, written to raw.okr_run_context before dbt runs.
+Both are daily-partitioned: the partition key range is the scoring dates, written to
+raw.okr_run_context before dbt runs.
 """
 
 import datetime as dt
@@ -47,9 +48,7 @@ def _build(
     settings = workspace.settings()
     _ensure_inputs(warehouse)
     keys = context.partition_key_range
-    write_run_context(
-        warehouse.open(), dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
-    )
+    write_run_context(warehouse.open(), dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end))
     args = ["build", "--vars", json.dumps(dbt_vars())]
     with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
         invocation = dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
