@@ -240,7 +240,7 @@ class SourceDescriptor(Generic[ConfigT]):
         object.__setattr__(self, "_tables_by_name", tables)
         for s in self.streams:
             if s.table not in tables:
-                raise ValueError(f"source {self.name}: stream {s.name} writes {s.table}, not a raw table of it")
+                raise ValueError(f"source {self.name}: stream {s.name} writes {s.table}, not its raw table")
         for c in self.credentials:
             if c.env_field not in self.config_model.model_fields:
                 raise ValueError(f"source {self.name}: credential {c.key}: no config key {c.env_field}")
