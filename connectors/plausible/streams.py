@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.config import PlausibleSource
 from connectors.http import HttpClient
 from connectors.load import LoadResult, replace_days, to_float, to_int
 from connectors.plausible.client import PlausibleClient
+from connectors.plausible.source import PlausibleSource
 from connectors.warehouse import Warehouse
 
 log = logging.getLogger("connectors.plausible")
