@@ -56,7 +56,6 @@ _EXPORT_ONLY_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
-
 def _data_columns() -> dict[str, dict[str, str]]:
     """Every raw table's data columns: the registered sources' tables, then the export-only ones."""
     out = {t.name: dict(t.columns) for d in sources() for t in d.raw_tables}

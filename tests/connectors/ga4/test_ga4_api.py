@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import crypt, jwt
 
-from connectors.config import GA4Source
+from connectors.ga4.source import GA4Source
 from connectors.ga4.streams import load_ga4_daily, make_client
 from connectors.http import HttpError
 from connectors.warehouse import DuckDBWarehouse

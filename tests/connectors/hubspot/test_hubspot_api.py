@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from connectors.config import HubSpotSource
 from connectors.http import HttpError
+from connectors.hubspot.source import HubSpotSource
 from connectors.hubspot.streams import load_hubspot_object, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply, SleepRecorder, assert_no_secret

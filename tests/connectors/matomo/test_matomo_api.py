@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from connectors.config import MatomoSource
 from connectors.http import HttpError
+from connectors.matomo.source import MatomoSource
 from connectors.matomo.streams import load_matomo_daily, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply, assert_no_secret

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from connectors.config import PipedriveSource
 from connectors.http import HttpError
+from connectors.pipedrive.source import PipedriveSource
 from connectors.pipedrive.streams import STATE_KEY, load_pipedrive_deals, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply, assert_no_secret
