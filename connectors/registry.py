@@ -28,6 +28,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -265,14 +266,12 @@ def _discover() -> tuple[SourceDescriptor[Any], ...]:
 
     found: list[SourceDescriptor[Any]] = []
     for info in sorted(pkgutil.iter_modules(connectors.__path__), key=lambda m: m.name):
-        if not info.ispkg:
+        # Look before importing: a shared package (http, warehouse, exports) has no source.py,
+        # and importing it here could run into a module that is still importing us.
+        folder = Path(getattr(info.module_finder, "path", "")) / info.name
+        if not info.ispkg or not (folder / "source.py").is_file():
             continue
-        try:
-            module = importlib.import_module(f"connectors.{info.name}.source")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"connectors.{info.name}.source":
-                continue  # a shared package (http, warehouse, exports), not a source
-            raise
+        module = importlib.import_module(f"connectors.{info.name}.source")
         descriptor = getattr(module, "SOURCE", None)
         if not isinstance(descriptor, SourceDescriptor):
             raise TypeError(f"connectors/{info.name}/source.py must define SOURCE = SourceDescriptor(...)")
