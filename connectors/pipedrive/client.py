@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from connectors.http import HttpClient, HttpError, RetryHint
+from connectors.http import HttpClient, RetryHint
 from connectors.http.paging import Page, cursor_pages
 
 
@@ -42,21 +42,16 @@ class PipedriveClient:
             params["updated_since"] = updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
 
         def fetch(cursor: str | None) -> Page[dict[str, Any]]:
-            resp = self.http.request(
+            page = self.http.request_object(
                 "GET",
                 self.url,
                 endpoint="list deals",
                 params={**params, "cursor": cursor} if cursor else params,
                 headers=self.headers,
-                expect_json=True,
             )
-            page = resp.json()
             if page.get("success") is False:
-                raise HttpError(
-                    self.http.redact(f"pipedrive: list deals: {page.get('error')}"),
-                    source="pipedrive",
-                    endpoint="list deals",
-                    status=resp.status_code,
+                raise self.http.error(
+                    f"the API answered with an error: {page.get('error')}", "list deals", self.url
                 )
             # data may be null on an empty page
             return Page(page.get("data") or [], next=(page.get("additional_data") or {}).get("next_cursor"))

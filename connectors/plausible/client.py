@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.http import HttpClient
+from connectors.http.paging import Page, offset_pages
 
 METRICS = ["visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]
 DIMENSIONS = ["time:day", "visit:source", "visit:utm_medium", "visit:utm_campaign"]
@@ -23,32 +24,28 @@ class PlausibleClient:
     def daily(self, start: dt.date, end: dt.date) -> Iterator[dict[str, Any]]:
         """One dict per (day, source, utm_medium, utm_campaign) with the metrics; days without
         visits are simply absent (Plausible omits them)."""
-        offset = 0
-        while True:
-            body = {
-                "site_id": self.site_id,
-                "metrics": METRICS,
-                "date_range": [start.isoformat(), end.isoformat()],
-                "dimensions": DIMENSIONS,
-                "order_by": [["time:day", "asc"]],
-                "include": {"total_rows": True},
-                "pagination": {"limit": self.page_size, "offset": offset},
-            }
-            resp = self.http.request(
-                "POST", self.url, endpoint="query", json=body, headers=self.headers, expect_json=True
+        base = {
+            "site_id": self.site_id,
+            "metrics": METRICS,
+            "date_range": [start.isoformat(), end.isoformat()],
+            "dimensions": DIMENSIONS,
+            "order_by": [["time:day", "asc"]],
+            "include": {"total_rows": True},
+        }
+
+        def fetch(offset: int) -> Page[dict[str, Any]]:
+            body = {**base, "pagination": {"limit": self.page_size, "offset": offset}}
+            page = self.http.request_object(
+                "POST", self.url, endpoint="query", json=body, headers=self.headers
             )
-            page = resp.json()
-            results = page.get("results") or []
-            for row in results:
-                yield {
+            rows = [
+                {
                     **dict(zip(DIMENSIONS, row.get("dimensions", []), strict=False)),
                     **dict(zip(METRICS, row.get("metrics", []), strict=False)),
                 }
-            offset += len(results)
+                for row in page.get("results") or []
+            ]
             total = (page.get("meta") or {}).get("total_rows")
-            if (
-                not results
-                or (total is not None and offset >= int(total))
-                or (total is None and len(results) < self.page_size)
-            ):
-                return
+            return Page(rows, total=None if total is None else int(total))
+
+        return offset_pages(fetch, page_size=self.page_size, what="plausible: query")
