@@ -197,7 +197,7 @@ def test_incremental_search_past_the_10000_cap(hubspot: HubSpotFake, wh: DuckDBW
     searches = [r for r in hubspot.api.requests if r.path.endswith("/search")]
     assert all(int(r.json()["after"]) < 10000 for r in searches)
     assert client.requeries == 1
-    assert result.rows == 10500  # every modified record; contact 1 (in the overlap) is unchanged: not rewritten
+    assert result.rows == 10500  # every modified record; contact 1 (in the overlap) is unchanged
     assert wh.query("select count(*) n, count(distinct contact_id) d from raw.hubspot_contacts").iloc[
         0
     ].tolist() == [10501, 10501]
