@@ -133,12 +133,12 @@ class HttpClient:
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
 
     def _error(
-        self, what: str, endpoint: str, status: int | None, attempts: int, host: str = ""
+        self, what: str, endpoint: str, status: int | None, attempts: int, host: str = "", auth: bool = False
     ) -> HttpError:
         msg = f"{self.source}: {endpoint}: {what}"
         if host:
             msg += f" (host {host})"
-        if status in (401, 403) and self.token_env:
+        if (auth or status in (401, 403)) and self.token_env:
             msg += f" - check the token in {self.token_env}"
         return HttpError(
             self.redact(msg),
@@ -149,10 +149,13 @@ class HttpClient:
             host=host,
         )
 
-    def error(self, what: str, endpoint: str, url: str, status: int | None = None) -> HttpError:
+    def error(
+        self, what: str, endpoint: str, url: str, status: int | None = None, *, auth: bool = False
+    ) -> HttpError:
         """An `HttpError` for a problem a client finds in a 2xx answer (an error in the body,
-        an unexpected shape), worded like the layer's own errors."""
-        return self._error(what, endpoint, status, 0, host_of(url))
+        an unexpected shape), worded like the layer's own errors; `auth` when the answer says
+        the token is wrong (the message then names its variable)."""
+        return self._error(what, endpoint, status, 0, host_of(url), auth=auth)
 
     def _hint(self, resp: requests.Response, endpoint: str, host: str, attempt: int) -> RetryHint | None:
         """The API-specific hook's reading of a failed answer; a hook that raises is this

@@ -37,9 +37,8 @@ class MatomoClient:
         if isinstance(body, dict) and body.get("result") == "error":
             message = " ".join(str(body.get("message", "")).split())
             what = f"the API answered with an error: {message}"
-            if _TOKEN_PROBLEM.search(message) and self.http.token_env:
-                what += f" - check the token in {self.http.token_env}"
-            raise self.http.error(what, method, self.url, resp.status_code)
+            auth = bool(_TOKEN_PROBLEM.search(message))
+            raise self.http.error(what, method, self.url, resp.status_code, auth=auth)
         return body
 
     def visits_summary(self, start: dt.date, end: dt.date) -> dict[dt.date, dict[str, Any]]:
@@ -53,4 +52,11 @@ class MatomoClient:
         for key, metrics in by_day.items():
             if isinstance(metrics, dict) and metrics:
                 out[dt.date.fromisoformat(key)] = metrics
+            elif metrics != []:  # anything but "no data" would silently empty the day: refuse it
+                shape = "null" if metrics is None else f"a JSON {type(metrics).__name__}"
+                raise self.http.error(
+                    f"unexpected answer for {key}: {shape} instead of the day's metrics or []",
+                    "VisitsSummary.get",
+                    self.url,
+                )
         return out
