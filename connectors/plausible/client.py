@@ -11,6 +11,8 @@ from connectors.http.paging import Page, offset_pages
 
 METRICS = ["visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]
 DIMENSIONS = ["time:day", "visit:source", "visit:utm_medium", "visit:utm_campaign"]
+GOAL_METRICS = ["visitors", "events"]
+GOAL_DIMENSIONS = ["time:day", "event:goal"]
 
 
 class PlausibleClient:
@@ -24,11 +26,22 @@ class PlausibleClient:
     def daily(self, start: dt.date, end: dt.date) -> Iterator[dict[str, Any]]:
         """One dict per (day, source, utm_medium, utm_campaign) with the metrics; days without
         visits are simply absent (Plausible omits them)."""
+        return self.query(start, end, DIMENSIONS, METRICS)
+
+    def daily_goals(self, start: dt.date, end: dt.date) -> Iterator[dict[str, Any]]:
+        """One dict per (day, goal): `visitors` (unique conversions) and `events` (all of them).
+        Goal metrics cannot be mixed with visit metrics such as bounce_rate: a query of its own."""
+        return self.query(start, end, GOAL_DIMENSIONS, GOAL_METRICS)
+
+    def query(
+        self, start: dt.date, end: dt.date, dimensions: list[str], metrics: list[str]
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of one Stats API query over start..end, as dicts of dimension and metric names."""
         base = {
             "site_id": self.site_id,
-            "metrics": METRICS,
+            "metrics": metrics,
             "date_range": [start.isoformat(), end.isoformat()],
-            "dimensions": DIMENSIONS,
+            "dimensions": dimensions,
             "order_by": [["time:day", "asc"]],
             "include": {"total_rows": True},
         }
@@ -40,8 +53,8 @@ class PlausibleClient:
             )
             rows = [
                 {
-                    **dict(zip(DIMENSIONS, row.get("dimensions", []), strict=False)),
-                    **dict(zip(METRICS, row.get("metrics", []), strict=False)),
+                    **dict(zip(dimensions, row.get("dimensions", []), strict=False)),
+                    **dict(zip(metrics, row.get("metrics", []), strict=False)),
                 }
                 for row in page.get("results") or []
             ]

@@ -43,6 +43,13 @@ def _load_daily(request: LoadRequest[PlausibleSource]) -> LoadResult:
     return load_plausible_daily(request.warehouse, request.client, request.start, request.end)
 
 
+def _load_goals(request: LoadRequest[PlausibleSource]) -> LoadResult:
+    from connectors.plausible.streams import load_plausible_goals
+
+    assert request.start is not None and request.end is not None
+    return load_plausible_goals(request.warehouse, request.client, request.start, request.end)
+
+
 DAILY_REPORT = RawTable(
     name="plausible_daily_report",
     columns={
@@ -61,13 +68,27 @@ DAILY_REPORT = RawTable(
     description="Plausible visitors, visits and pageviews per day, source, UTM medium and campaign.",
 )
 
+DAILY_GOALS = RawTable(
+    name="plausible_daily_goals",
+    columns={
+        "report_date": "DATE",
+        "site_id": "VARCHAR",
+        "goal": "VARCHAR",
+        "conversions": "BIGINT",  # unique visitors who completed the goal that day
+        "events": "BIGINT",  # every completion
+    },
+    unique_key=("report_date", "site_id", "goal"),
+    freshness=Freshness(column="report_date", max_lag_days=2),
+    description="Plausible goal conversions per day and goal.",
+)
+
 SOURCE = SourceDescriptor(
     name="plausible",
     title="Plausible",
     config_model=PlausibleSource,
     credentials=(Credential("token", "token_env", description="a Stats API key"),),
     make_client=_client,
-    raw_tables=(DAILY_REPORT,),
+    raw_tables=(DAILY_REPORT, DAILY_GOALS),
     streams=(
         Stream(
             "daily_report",
@@ -76,7 +97,14 @@ SOURCE = SourceDescriptor(
             _load_daily,
             description="Plausible daily breakdown, re-pulling the trailing lookback window.",
         ),
+        Stream(
+            "goal_conversions",
+            DAILY_GOALS.name,
+            "daily",
+            _load_goals,
+            description="Plausible goal conversions per day, re-pulling the trailing lookback window.",
+        ),
     ),
-    staging_models=("stg_plausible__daily_reports",),
+    staging_models=("stg_plausible__daily_reports", "stg_plausible__daily_goals"),
     required_keys=("site_id",),
 )
