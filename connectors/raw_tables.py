@@ -86,6 +86,11 @@ EXPORT_FILES_COLUMNS: dict[str, str] = {
     "error": "VARCHAR",
 }
 
+# The metrics whose sources failed an ERROR data check (written by the quality gate, created
+# empty with the OKR definitions so the scoring SQL can always join it).
+BLOCKED_METRICS_TABLE = "okr_blocked_metrics"
+BLOCKED_METRICS_COLUMNS: dict[str, str] = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
+
 # The outcome of the latest load attempt of each source and raw table (one row each, upserted):
 # a failed source is recorded here and the night goes on (connectors/load_status.py).
 LOAD_STATUS_TABLE = "source_load_status"

@@ -13,6 +13,7 @@ import json
 
 import pandas as pd
 
+from connectors.raw_tables import BLOCKED_METRICS_COLUMNS, BLOCKED_METRICS_TABLE
 from connectors.warehouse import Warehouse
 from pipelines.okr_definitions.loader import OkrDefinitions
 
@@ -74,7 +75,6 @@ SNAPSHOTS = {
     # the definitions each run used are kept, not only the fields whose changes are reported.
     "definition_json": "VARCHAR",
 }
-BLOCKED_METRICS = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
 
 # The tables this module writes, each a Dagster asset ["raw", table].
 DEFINITION_TABLES = {
@@ -189,5 +189,5 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
             ),
         }
         # Exists even before the quality step first runs, so the scoring SQL can always join it.
-        tx.ensure_table("okr_blocked_metrics", BLOCKED_METRICS)
+        tx.ensure_table(BLOCKED_METRICS_TABLE, BLOCKED_METRICS_COLUMNS)
     return counts

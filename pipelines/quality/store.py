@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from connectors.raw_tables import BLOCKED_METRICS_COLUMNS, BLOCKED_METRICS_TABLE
 from connectors.warehouse import Warehouse
 from pipelines.quality.gx_runner import SuiteRun
 
@@ -33,8 +34,10 @@ RESULTS_SCHEMA = {
 }
 SUITES_TABLE = "quality_suite_results"
 SUITES_SCHEMA = {"as_of": "DATE", "run_id": "VARCHAR", "suite_name": "VARCHAR", "result_json": "VARCHAR"}
-BLOCKED_TABLE = "okr_blocked_metrics"
-BLOCKED_SCHEMA = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
+BLOCKED_TABLE, BLOCKED_SCHEMA = (
+    BLOCKED_METRICS_TABLE,
+    BLOCKED_METRICS_COLUMNS,
+)  # declared once, with the raw tables
 LINEAGE_TABLE = "quality_metric_lineage"
 LINEAGE_SCHEMA = {"metric": "VARCHAR", "node": "VARCHAR"}
 
