@@ -26,6 +26,12 @@ class Field:
     required: bool = True
     transform: Callable[[str], str] | None = None
     default: object = None
+    # Summed for reconciliation against the file's totals rows (GA4's "Total users" is not: its
+    # total counts each user once).
+    additive: bool = True
+    # For a currency column: when absent or empty, the code in this column's header, e.g.
+    # Meta's `Amount spent (EUR)`.
+    currency_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class Preset:
     description: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]
+    # A column that splits the rows into separately totalled parts (GA4's comparison date ranges).
+    segment_headers: tuple[str, ...] = ()
+    # (first day, last day) columns of a row; a row covering more than one day is an error.
+    day_span: tuple[str, str] | None = None
+    # Fixed values for the raw table (the platform of an ad platform's own export).
+    constants: tuple[tuple[str, object], ...] = ()
 
     @property
     def required_headers(self) -> list[str]:
