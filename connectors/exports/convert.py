@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from connectors.exports import values as v
@@ -32,7 +33,7 @@ TOTALS_LABEL = (
 )
 _SQL_TYPES = {"int": "BIGINT", "number": "DOUBLE", "date": "DATE", "local_date": "DATE"}
 _SQL_TYPES |= {"local_ts": "TIMESTAMP", "bool": "BOOLEAN"}
-_CHUNK_VECTORS = 100  # rows handed to the warehouse at a time: 100 x 2048
+_CHUNK_ROWS = 100_000  # rows handed to the warehouse at a time
 
 
 @dataclass(frozen=True)
@@ -62,47 +63,53 @@ class Converted:
     totals: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells)
 
     def frames(self, metadata: dict[str, object]) -> Iterator[pd.DataFrame]:
-        """The typed rows for the raw table in chunks, with its columns in order and dtypes."""
+        """The typed rows for the raw table in chunks, with its columns in order and the dtypes
+        the warehouse writers take (text as categories: a file repeats its labels)."""
         columns = RAW_TABLES[self.preset.table]
         present = {f.column for f in self.preset.fields} | {c for c, _ in self.preset.constants}
-        exprs, params = [], []
-        for col, sql_type in columns.items():
-            if col in metadata:
-                exprs.append(f"CAST(? AS {_duck(sql_type)}) AS {col}")
-                params.append(metadata[col])
-            elif col in present:
-                exprs.append(f"CAST({col} AS {_duck(sql_type)}) AS {col}")
-            else:
-                exprs.append(f"CAST(NULL AS {_duck(sql_type)}) AS {col}")
-        result = self.cells.con.execute(f"SELECT {', '.join(exprs)} FROM typed ORDER BY line", params)
-        while True:
-            df = result.fetch_df_chunk(_CHUNK_VECTORS)
-            if df.empty:
-                return
-            yield _with_raw_dtypes(df, columns)
+        selected = [c for c in columns if c in present and c not in metadata]
+        exprs = [f"CAST({c} AS {_duck(columns[c])}) AS {c}" for c in selected]
+        con = self.cells.con
+        total = con.execute("SELECT count(*) FROM typed").fetchone()[0]
+        # typed is in file order; one slice of rowids at a time keeps only a chunk in memory.
+        for first in range(0, total, _CHUNK_ROWS):
+            df = con.execute(
+                f"SELECT {', '.join(exprs)} FROM typed WHERE rowid >= ? AND rowid < ? ORDER BY rowid",
+                [first, first + _CHUNK_ROWS],
+            ).df()
+            n = len(df)
+            out = {}
+            for col, sql_type in columns.items():
+                if col in metadata:
+                    value = metadata[col]
+                    out[col] = (
+                        pd.Series(pd.Timestamp(value), index=range(n)).astype("datetime64[us]")
+                        if sql_type == "TIMESTAMP"
+                        else pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype="int8"), [value]))
+                    )
+                elif col in df.columns:
+                    out[col] = _as_raw_dtype(df[col], sql_type)
+                else:
+                    out[col] = _as_raw_dtype(pd.Series([None] * n, dtype=object), sql_type)
+            yield pd.DataFrame(out)
 
 
 def _duck(sql_type: str) -> str:
     return "DOUBLE" if sql_type == "DOUBLE PRECISION" else sql_type
 
 
-def _with_raw_dtypes(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The dtypes `raw_tables.to_frame` gives (what the warehouse writers expect)."""
-    for col, sql_type in columns.items():
-        if sql_type == "BIGINT":
-            df[col] = df[col].astype("Int64")
-        elif sql_type == "DOUBLE PRECISION":
-            df[col] = df[col].astype("Float64")
-        elif sql_type == "BOOLEAN":
-            df[col] = df[col].astype("boolean")
-        elif sql_type == "TIMESTAMP":
-            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
-        elif sql_type == "DATE":
-            dates = pd.to_datetime(df[col])
-            df[col] = pd.Series([d.date() if pd.notna(d) else None for d in dates], dtype=object)
-        else:
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return df
+def _as_raw_dtype(values: pd.Series, sql_type: str) -> pd.Series:
+    """The dtype a raw column is written with (nullable numbers and booleans, datetime64 for
+    dates and times, categories for text)."""
+    if sql_type == "BIGINT":
+        return values.astype("Int64")
+    if sql_type == "DOUBLE PRECISION":
+        return values.astype("Float64")
+    if sql_type == "BOOLEAN":
+        return values.astype("boolean")
+    if sql_type in ("TIMESTAMP", "DATE"):
+        return pd.to_datetime(values).astype("datetime64[us]")
+    return values.astype("category")
 
 
 def _literal(value: object) -> str:
@@ -183,7 +190,7 @@ def _mappings(
     fields: list[tuple[int, Field, str, str | None]],
     decimal_comma: bool,
     zones: tuple[str, str],
-) -> None:
+) -> set[int]:
     """Table `m` (i, raw, val, err): every distinct cell of field i that SQL does not cast itself,
     read once by values.py (val as text DuckDB casts back exactly, or err)."""
     parts = [
@@ -210,6 +217,7 @@ def _mappings(
         "CAST(err AS VARCHAR) err FROM _m"
     )
     con.unregister("_m")
+    return {row[0] for row in out}
 
 
 def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> Converted:
@@ -218,18 +226,19 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
     pos = field_positions(preset, header)
     n = len(header)
     first = "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n)) + ")"
+    # Totals rows leave the table before anything else reads it (a digit first: not a label).
     con.execute(
-        f"CREATE TABLE flagged AS SELECT *, coalesce(regexp_full_match({first}, ?), false) AS _total "
-        "FROM cells",
+        f"CREATE TABLE totals AS SELECT * FROM cells WHERE left(coalesce({first}, '0'), 1) NOT BETWEEN '0' AND '9' "
+        f"AND regexp_full_match({first}, ?)",
         [TOTALS_LABEL],
     )
-    con.execute("CREATE VIEW body AS SELECT * FROM flagged WHERE NOT _total")
     totals = [
-        (r[0], [c or "" for c in r[1:]])
-        for r in con.execute(
-            f"SELECT line, {', '.join(f'c{i}' for i in range(n))} FROM flagged WHERE _total ORDER BY line"
-        ).fetchall()
+        (r[-1], [c or "" for c in r[:-1]])
+        for r in con.execute("SELECT * FROM totals ORDER BY line").fetchall()
     ]
+    if totals:
+        con.execute("DELETE FROM cells WHERE line IN (SELECT line FROM totals)")
+    con.execute("CREATE VIEW body AS SELECT * FROM cells")
     numeric = [pos[f.column] for f in preset.fields if f.kind in ("int", "number") and f.column in pos]
     decimal_comma = _decimal_comma(con, numeric, cells.delimiter)
 
@@ -238,7 +247,7 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
         raw = f"nullif(trim(body.c{pos[f.column]}), '')" if f.column in pos else "CAST(NULL AS VARCHAR)"
         if f.column in pos and not (f.kind == "text" and f.transform is None):
             mapped_fields.append((i, f, raw, _fast(f.kind, decimal_comma, raw)))
-    _mappings(con, mapped_fields, decimal_comma, zones)
+    has_mapping = _mappings(con, mapped_fields, decimal_comma, zones)
     for i, f in enumerate(preset.fields):
         col_header = header[pos[f.column]] if f.column in pos else f.headers[0]
         raw = f"nullif(trim(body.c{pos[f.column]}), '')" if f.column in pos else "CAST(NULL AS VARCHAR)"
@@ -248,6 +257,8 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
             value, err = f"CAST({raw} AS {sql_type})", "NULL"
             if cells.encoding == "xlsx":
                 value = f"regexp_replace({value}, '^{v.XLSX_NUMBER}', '')"
+        elif fast and i not in has_mapping:
+            value, err = f"CASE WHEN {fast} THEN CAST({raw} AS {sql_type}) END", "NULL"
         else:
             m = f"m{i}"
             joins.append(f"LEFT JOIN m AS {m} ON {m}.i = {i} AND {m}.raw = {raw}")
@@ -303,6 +314,9 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
         errors += dupes
     errors.sort(key=lambda e: e.line)
     rows = con.execute("SELECT count(*) FROM typed").fetchone()[0]
+    con.execute("DROP TABLE m")
+    if not preset.segment_headers:
+        con.execute("DROP VIEW body; DROP TABLE cells")  # typed holds all that is still needed
     return Converted(cells, preset, rows, decimal_comma, errors[:200], count, totals)
 
 

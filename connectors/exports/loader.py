@@ -39,7 +39,7 @@ from connectors.warehouse.base import Transaction
 log = logging.getLogger("connectors.exports")
 
 SOURCE = "exports"
-_BATCH_ROWS = 200_000  # parsed rows held before their writes are committed
+_BATCH_ROWS = 100_000  # rows per write (and parsed rows held before their batch commits)
 _SHOWN_ERRORS = 5  # problems spelled out in the one-sentence error (all are in `problems`)
 
 
@@ -209,26 +209,33 @@ def _write(tx: Transaction, batch: list[_Pending]) -> None:
                 tx.execute(f"DELETE FROM {tx.qualified(t)} WHERE {partition} = ?", [p.name])
         if r.status == "removed":
             tx.execute(f"DELETE FROM {tx.qualified(EXPORT_FILES_TABLE)} WHERE file_name = ?", [p.name])
-    by_table: dict[str, list[_Pending]] = {}
+    # Rows go in file order, in chunks of at most _BATCH_ROWS: small files share one upsert,
+    # a large one is streamed (a later file still wins a shared key: keep="last" within a chunk).
+    buffer: list[pd.DataFrame] = []
+    buffered_table: str | None = None
+    buffered_key: list[str] = []
+
+    def flush() -> None:
+        nonlocal buffer
+        if buffer and buffered_table is not None:
+            ensure(buffered_table)
+            frame = buffer[0] if len(buffer) == 1 else pd.concat(buffer, ignore_index=True)
+            tx.upsert(buffered_table, frame, key=buffered_key, schema=RAW_TABLES[buffered_table])
+        buffer = []
+
     for p in batch:
-        if p.result is not None and p.result.status == "loaded" and p.conv is not None:
-            by_table.setdefault(p.conv.preset.table, []).append(p)
-    for table, files in by_table.items():
-        key = list(files[0].conv.preset.key)  # type: ignore[union-attr]
-        frames = [
-            frame
-            for p in files
-            for frame in p.conv.frames(  # type: ignore[union-attr]
-                {
-                    "_source": SOURCE,
-                    "_stream": p.conv.preset.name,
-                    "_loaded_at": p.loaded_at,
-                    "_partition": p.name,
-                }  # type: ignore[union-attr]
-            )
-        ]
-        ensure(table)
-        tx.upsert(table, pd.concat(frames, ignore_index=True), key=key, schema=RAW_TABLES[table])
+        if p.result is None or p.result.status != "loaded" or p.conv is None:
+            continue
+        preset = p.conv.preset
+        if preset.table != buffered_table:
+            flush()
+            buffered_table, buffered_key = preset.table, list(preset.key)
+        meta = {"_source": SOURCE, "_stream": preset.name, "_loaded_at": p.loaded_at, "_partition": p.name}
+        for frame in p.conv.frames(meta):
+            buffer.append(frame)
+            if sum(len(f) for f in buffer) >= _BATCH_ROWS:
+                flush()
+    flush()
     rows = [_registry_row(p) for p in batch if p.result is not None and p.result.status != "removed"]
     if rows:
         _record(tx, rows)

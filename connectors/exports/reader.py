@@ -83,7 +83,8 @@ def workspace() -> duckdb.DuckDBPyConnection:
     global _database
     with _lock:
         if _database is None:
-            _database = duckdb.connect(config={"threads": 1})  # many small statements
+            # Parsed files are held here until written; beyond this they spill to disk.
+            _database = duckdb.connect(config={"memory_limit": "256MB"})
         cur = _database.cursor()
         schema = f"export_{next(_counter)}"
     cur.execute(f"CREATE SCHEMA {schema}; USE memory.{schema}")
@@ -170,14 +171,16 @@ def _record_lines(block: str, delimiter: str, first_line: int) -> list[int]:
     return starts
 
 
-def read_text_cells(data: bytes, name: str, is_header: Callable[[list[str]], bool]) -> Cells:
-    if not data.strip():
+def read_text_cells(path: Path, name: str, is_header: Callable[[list[str]], bool]) -> Cells:
+    data = path.read_bytes()
+    if not data or data.isspace():
         raise ExportFileError(f"{name}: the file is empty")
     encoding = detect_encoding(data, name)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         raise ExportFileError(f"{name}: not readable as text in {encoding}") from None
+    del data  # the text alone from here on: a large export is held once, not three times
     if _looks_binary(text):
         raise ExportFileError(f"{name}: binary content, not a text export")
     text = text.lstrip("\ufeff")
@@ -189,16 +192,26 @@ def read_text_cells(data: bytes, name: str, is_header: Callable[[list[str]], boo
     h = _find_header(head, is_header)
     delimiter = detect_delimiter(head[h])
     header = [c.strip() for c in _split(head[h], delimiter)]
-    # Character offset where the data block starts (after the header line).
+    # Character offsets of the data block (after the header line, up to the first blank line).
     start = sum(len(line) + 1 for line in head[: h + 1])
     end_match = _BLOCK_END.search(text, start - 1) if start <= len(text) else None
-    end = end_match.start() + 1 if end_match else len(text)
-    block = text[start:end] if start < end else ""
-    trailer_text = text[end:]
+    end = max(start, end_match.start() + 1 if end_match else len(text))
     first_data_line = h + 2
-    trailer = _trailer(trailer_text, delimiter, first_data_line + block.count("\n"))
-    del text
-    return _parse_block(block, header, h + 1, first_data_line, delimiter, encoding, name, trailer)
+    newlines = text.count("\n", start, end)
+    physical = newlines + (1 if end > start and text[end - 1] != "\n" else 0)
+    trailer = _trailer(text[end : end + (1 << 16)], delimiter, first_data_line + newlines)
+    with tempfile.TemporaryDirectory(prefix="okr-export-") as tmp:
+        block = Path(tmp) / "block.csv"
+        with block.open("w", encoding="utf-8", newline="\n") as fh:
+            for pos in range(start, end, 1 << 20):
+                fh.write(text[pos : min(pos + (1 << 20), end)])
+        blank = not text[start:end].strip() if end - start < 4096 else False
+        del text
+        if blank:
+            physical = 0
+        return _parse_block(
+            block, physical, header, h + 1, first_data_line, delimiter, encoding, name, trailer
+        )
 
 
 def _trailer(text: str, delimiter: str, first_line: int) -> list[tuple[int, list[str]]]:
@@ -210,7 +223,8 @@ def _trailer(text: str, delimiter: str, first_line: int) -> list[tuple[int, list
 
 
 def _parse_block(
-    block: str,
+    path: Path,
+    physical: int,
     header: list[str],
     header_line: int,
     first_line: int,
@@ -219,55 +233,48 @@ def _parse_block(
     name: str,
     trailer: list[tuple[int, list[str]]],
 ) -> Cells:
+    """Parse the data block (a UTF-8 file of `physical` lines) into the table `cells`."""
     con = workspace()
     n = len(header)
     cols = ", ".join(f"c{i} VARCHAR" for i in range(n))
-    if not block.strip():
+    if physical == 0:
         con.execute(f"CREATE TABLE cells ({cols}, line BIGINT)")
         return Cells(con, header, header_line, 0, encoding, delimiter, trailer=trailer)
-    with tempfile.TemporaryDirectory(prefix="okr-export-") as tmp:
-        path = Path(tmp) / "block.csv"
-        path.write_text(block, encoding="utf-8")
-        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-        try:
-            con.execute(
-                "CREATE TABLE raw_cells AS SELECT *, row_number() OVER () - 1 AS rid FROM read_csv(?, "
-                f"header = false, auto_detect = false, columns = {columns}, delim = ?, quote = '\"', "
-                "escape = '\"', new_line = '\\n', strict_mode = true, ignore_errors = true, "
-                "store_rejects = true, null_padding = false, parallel = false)",
-                [str(path), delimiter],
-            )
-            rejects = con.execute("SELECT line, error_message FROM reject_errors ORDER BY line").fetchall()
-        except duckdb.Error as exc:
-            Cells(con, header, header_line, 0, encoding, delimiter).close()
-            raise ExportFileError(
-                f"{name}: not readable as a {delimiter!r}-delimited table ({exc})"
-            ) from None
-    rows = con.execute("SELECT count(*) FROM raw_cells").fetchone()[0]
-    physical = block.count("\n") + (0 if block.endswith("\n") else 1)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    try:
+        con.execute(
+            f"CREATE TABLE cells AS SELECT *, row_number() OVER () - 1 + {first_line} AS line FROM read_csv(?, "
+            f"header = false, auto_detect = false, columns = {columns}, delim = ?, quote = '\"', "
+            "escape = '\"', new_line = '\\n', strict_mode = true, ignore_errors = true, "
+            "store_rejects = true, null_padding = false, parallel = false)",
+            [str(path), delimiter],
+        )
+        rejects = con.execute("SELECT line, error_message FROM reject_errors ORDER BY line").fetchall()
+    except duckdb.Error as exc:
+        Cells(con, header, header_line, 0, encoding, delimiter).close()
+        raise ExportFileError(f"{name}: not readable as a {delimiter!r}-delimited table ({exc})") from None
+    rows = con.execute("SELECT count(*) FROM cells").fetchone()[0]
     # One record per line unless quoted cells span lines: then csv finds where records start.
-    record_line = None if rows + len(rejects) == physical else _record_lines(block, delimiter, first_line)
+    record_line = (
+        None
+        if rows + len(rejects) == physical
+        else _record_lines(path.read_text(encoding="utf-8"), delimiter, first_line)
+    )
     bad_rows = []
     for rec, message in rejects:
         found = re.search(r"Found: (\d+)", message or "")
         line = first_line + rec - 1 if record_line is None else record_line[min(rec, len(record_line)) - 1]
         bad_rows.append((line, n, int(found[1]) if found else -1))
-    if record_line is None and not rejects:
-        con.execute(
-            f"CREATE TABLE cells AS SELECT * EXCLUDE (rid), rid + {first_line} AS line FROM raw_cells"
-        )
-    else:
+    if record_line is not None or rejects:
         import pandas as pd
 
+        # Rows were dropped or span lines: give each kept row the line where its record starts.
         rejected = {rec for rec, _ in rejects}
         lines = record_line or [first_line + i for i in range(physical)]
         good = [ln for i, ln in enumerate(lines, start=1) if i not in rejected][:rows]
         con.register("_lines", pd.DataFrame({"rid": range(len(good)), "line": good}, dtype="int64"))
-        con.execute(
-            "CREATE TABLE cells AS SELECT r.* EXCLUDE (rid), m.line FROM raw_cells r JOIN _lines m USING (rid)"
-        )
+        con.execute(f"UPDATE cells SET line = m.line FROM _lines m WHERE m.rid = cells.line - {first_line}")
         con.unregister("_lines")
-    con.execute("DROP TABLE raw_cells")
     return Cells(con, header, header_line, rows, encoding, delimiter, bad_rows=bad_rows, trailer=trailer)
 
 
@@ -345,7 +352,6 @@ def read_cells(path: Path, name: str, is_header: Callable[[Sequence[str]], bool]
             f"{name}: an Excel 97-2003 workbook (.xls) is not read; open it in Excel or LibreOffice "
             "and save it as .xlsx or CSV"
         )
-    data = path.read_bytes()
     if suffix == ".xlsx":
-        return read_xlsx_cells(data, name, is_header)
-    return read_text_cells(data, name, is_header)
+        return read_xlsx_cells(path.read_bytes(), name, is_header)
+    return read_text_cells(path, name, is_header)
