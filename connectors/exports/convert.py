@@ -225,12 +225,15 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
     header = cells.header
     pos = field_positions(preset, header)
     n = len(header)
+    # Totals rows leave the table before anything else reads it: the label is in one of the first
+    # three cells (after a comparison's date-range cell), and a row starting with a digit (a date,
+    # an id) is data.
     first = "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n)) + ")"
-    # Totals rows leave the table before anything else reads it (a digit first: not a label).
+    labelled = " OR ".join(f"regexp_full_match(trim(c{i}), $label)" for i in range(min(n, 3)))
     con.execute(
         f"CREATE TABLE totals AS SELECT * FROM cells WHERE left(coalesce({first}, '0'), 1) NOT BETWEEN '0' AND '9' "
-        f"AND regexp_full_match({first}, ?)",
-        [TOTALS_LABEL],
+        f"AND coalesce({labelled}, false)",
+        {"label": TOTALS_LABEL},
     )
     totals = [
         (r[-1], [c or "" for c in r[:-1]])

@@ -17,6 +17,10 @@ from connectors.exports import values as v
 from connectors.exports.convert import Converted, RowError
 from connectors.exports.presets import field_positions, norm_header
 
+HINT = (
+    " (the file looks truncated or edited by hand: export it again, or remove its totals rows if the "
+    "edit was on purpose)"
+)
 _RECORDS = re.compile(r"\((\d+)\s+records?\)", re.IGNORECASE)
 
 
@@ -29,9 +33,12 @@ def _decimals(text: str, decimal_comma: bool) -> int:
 def _totals_rows(conv: Converted) -> list[tuple[int, str, list[str]]]:
     """(line, label, cells) of every totals row: in the block, and in the trailer where a label
     line alone (Salesforce's `Grand Totals (3 records)`) takes its values from the next line."""
-    out = [(line, next(c for c in cells if c.strip()).strip(), cells) for line, cells in conv.totals]
-    trailer = conv.cells.trailer
     label_re = re.compile(_strip_flags(), re.IGNORECASE)
+    out = [
+        (line, next((c.strip() for c in cells[:3] if label_re.fullmatch(c.strip())), ""), cells)
+        for line, cells in conv.totals
+    ]
+    trailer = conv.cells.trailer
     for i, (line, cells) in enumerate(trailer):
         label = next((c for c in cells if c.strip()), "")
         if not label_re.fullmatch(label.strip()):
@@ -63,14 +70,7 @@ def reconcile(conv: Converted) -> list[RowError]:
     for line, label, _ in rows:
         m = _RECORDS.search(label)
         if m and int(m[1]) != conv.rows:
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    f"the file says {label!r} but {conv.rows} rows were read; "
-                    "the file looks truncated or edited by hand, so export it again",
-                )
-            )
+            errors.append(RowError(line, None, f"the file says {label!r} but {conv.rows} rows were read"))
     segment = next(
         (i for i, h in enumerate(header) for s in preset.segment_headers if norm_header(h) == norm_header(s)),
         None,
@@ -99,23 +99,21 @@ def reconcile(conv: Converted) -> list[RowError]:
             candidates.append((line, label, text, total, seg))
         if not candidates:
             continue
-        ok, shown = False, None
+        # Without segments one matching total is enough (Total: Account may hold more than the
+        # listed campaigns); with segments (comparison ranges) every segment's total must match.
+        misses = []
         for line, label, text, total, seg in candidates:
             got = (sums.get(seg) or [None] * len(additive))[k] or 0.0
             tolerance = 0.5 * 10 ** -_decimals(text, conv.decimal_comma) + 1e-9 * abs(total)
-            if abs(got - total) <= tolerance:
-                ok = True
-                break
-            shown = shown or (line, label, text, got)
-        if not ok and shown:
-            line, label, text, got = shown
+            if abs(got - total) > tolerance:
+                misses.append((line, label, text, got))
+        if misses and (segment is not None or len(misses) == len(candidates)):
+            line, label, text, got = misses[0]
             errors.append(
                 RowError(
-                    line,
-                    header[p],
-                    f"the loaded rows add up to {got:.10g} but the file's "
-                    f"'{label}' row says {text}; the file looks truncated or edited by hand "
-                    "(export it again, or remove the totals row if the edit was on purpose)",
+                    line, header[p], f"the loaded rows add up to {got:.10g} but the '{label}' row says {text}"
                 )
             )
+    if errors:
+        errors[0] = RowError(errors[0].line, errors[0].column, errors[0].problem + HINT)
     return errors
