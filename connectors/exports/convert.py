@@ -70,7 +70,7 @@ class Converted:
         selected = [c for c in columns if c in present and c not in metadata]
         exprs = [f"CAST({c} AS {_duck(columns[c])}) AS {c}" for c in selected]
         con = self.cells.con
-        total = con.execute("SELECT count(*) FROM typed").fetchone()[0]
+        total = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
         # typed is in file order; one slice of rowids at a time keeps only a chunk in memory.
         for first in range(0, total, _CHUNK_ROWS):
             df = con.execute(
@@ -171,18 +171,24 @@ def _decimal_comma(con: duckdb.DuckDBPyConnection, cols: list[int], delimiter: s
     in file order (it stops at the first cell that gives the separator away)."""
     if not cols:
         return v.detect_decimal_comma([], delimiter)
+    schema = con.execute("SELECT current_schema()").fetchall()[0][0]
     parts = " UNION ALL ".join(
-        f"SELECT {k} AS k, line, trim(c{p}) AS c FROM body WHERE regexp_matches(c{p}, '[.,\\s\u00a0\u202f]') "
+        f"SELECT {k} AS k, line, trim(c{p}) AS c FROM {schema}.body WHERE regexp_matches(c{p}, '[.,\\s\u00a0\u202f]') "
         f"AND NOT starts_with(c{p}, $marker)"
         for k, p in enumerate(cols)
     )
-    result = con.execute(f"SELECT c FROM ({parts}) ORDER BY k, line", {"marker": v.XLSX_NUMBER})
+    # A cursor of its own: the detection stops early and leaves its result unfinished.
+    result = con.cursor()
+    try:
+        result.execute(f"SELECT c FROM ({parts}) ORDER BY k, line", {"marker": v.XLSX_NUMBER})
 
-    def cells() -> Iterator[str]:
-        while batch := result.fetchmany(1000):
-            yield from (r[0] for r in batch)
+        def cells() -> Iterator[str]:
+            while batch := result.fetchmany(1000):
+                yield from (r[0] for r in batch)
 
-    return v.detect_decimal_comma(cells(), delimiter)
+        return v.detect_decimal_comma(cells(), delimiter)
+    finally:
+        result.close()
 
 
 def _mappings(
@@ -292,7 +298,7 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
     union = (
         " UNION ALL ".join(errors_sql) if errors_sql else "SELECT 1 line, 0 pos, '' col, NULL err WHERE false"
     )
-    count = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+    count = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
     errors += [
         RowError(line, col, err)
         for line, _, col, err in con.execute(f"{union} ORDER BY line, pos LIMIT 200").fetchall()
@@ -316,7 +322,7 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
         count, dupes = _duplicates(con, preset)
         errors += dupes
     errors.sort(key=lambda e: e.line)
-    rows = con.execute("SELECT count(*) FROM typed").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
     con.execute("DROP TABLE m")
     if not preset.segment_headers:
         con.execute("DROP VIEW body; DROP TABLE cells")  # typed holds all that is still needed

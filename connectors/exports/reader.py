@@ -69,7 +69,7 @@ class Cells:
 
     @property
     def schema(self) -> str:
-        return self.con.execute("SELECT current_schema()").fetchone()[0]
+        return self.con.execute("SELECT current_schema()").fetchall()[0][0]
 
 
 _database: duckdb.DuckDBPyConnection | None = None
@@ -249,11 +249,13 @@ def _parse_block(
             "store_rejects = true, null_padding = false, parallel = false)",
             [str(path), delimiter],
         )
-        rejects = con.execute("SELECT line, error_message FROM reject_errors ORDER BY line").fetchall()
+        rejects = con.execute(
+            "SELECT line, arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line"
+        ).fetchall()
     except duckdb.Error as exc:
         Cells(con, header, header_line, 0, encoding, delimiter).close()
         raise ExportFileError(f"{name}: not readable as a {delimiter!r}-delimited table ({exc})") from None
-    rows = con.execute("SELECT count(*) FROM cells").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM cells").fetchall()[0][0]
     # One record per line unless quoted cells span lines: then csv finds where records start.
     record_line = (
         None

@@ -77,9 +77,10 @@ def parse_number(raw: object, decimal_comma: bool = False) -> float | None:
     if not _PLAIN_NUMBER.match(text):
         raise ValueProblem(f"cannot read {raw!r} as a number")
     try:
-        return _finite(float(text), raw)
+        value = float(text)
     except ValueError:
         raise ValueProblem(f"cannot read {raw!r} as a number") from None
+    return _finite(value, raw)
 
 
 _PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
