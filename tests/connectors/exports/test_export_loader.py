@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from connectors.exports import export_load_problems, load_export_folder
@@ -468,3 +471,25 @@ def test_xls_is_refused_by_name(folder: Path, wh: DuckDBWarehouse) -> None:
     assert r.status == "rejected"
     assert r.error.startswith("old.xls: an Excel 97-2003 workbook (.xls) is not read")
     assert "save it as .xlsx or CSV" in r.error
+
+
+_LINE = st.lists(
+    st.one_of(st.sampled_from(["15.1.2026", "Meta Ads", "1 234,50", "NaN", "", '"', "Total", "#x"]), st.text(max_size=8)),
+    min_size=0,
+    max_size=8,
+).map(lambda cells: ";".join(cells))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(_LINE, max_size=6), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_fuzz_any_file_is_loaded_or_rejected_never_a_crash(body: list[str], encoding: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "exports"
+        text = AD_HEADER + "\n".join(body)
+        write(folder, "fuzz.csv", text.encode(encoding, errors="replace"))
+        wh = DuckDBWarehouse(Path(tmp) / "warehouse.duckdb")
+        [result] = load_export_folder(wh, folder)
+        assert result.status in ("loaded", "rejected")
+        if result.status == "rejected":
+            assert result.error.startswith("fuzz.csv: ")
+            assert [p.file_name for p in export_load_problems(wh)] == ["fuzz.csv"]
