@@ -41,7 +41,8 @@ def write_big_ga4_csv(path: Path, rows: int = 1_000_000) -> Path:
             fh.write(
                 "".join(
                     f"{day},{CHANNELS[c % 6]},src{c % 37},med{c % 5},campaign-{c},"
-                    f"{(c * 7 + d) % 5000},{(c * 5 + d) % 4000},{(c * 3 + d) % 2000},{(c + d) % 3000},{c % 9}\n"
+                    f"{(c * 7 + d) % 5000},{(c * 5 + d) % 4000},{(c * 3 + d) % 2000},"
+                    f"{(c + d) % 3000},{c % 9}\n"
                     for c in range(n)
                 )
             )

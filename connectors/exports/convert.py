@@ -173,7 +173,8 @@ def _decimal_comma(con: duckdb.DuckDBPyConnection, cols: list[int], delimiter: s
         return v.detect_decimal_comma([], delimiter)
     schema = con.execute("SELECT current_schema()").fetchall()[0][0]
     parts = " UNION ALL ".join(
-        f"SELECT {k} AS k, line, trim(c{p}) AS c FROM {schema}.body WHERE regexp_matches(c{p}, '[.,\\s\u00a0\u202f]') "
+        f"SELECT {k} AS k, line, trim(c{p}) AS c FROM {schema}.body "
+        f"WHERE regexp_matches(c{p}, '[.,\\s\u00a0\u202f]') "
         f"AND NOT starts_with(c{p}, $marker)"
         for k, p in enumerate(cols)
     )
@@ -237,7 +238,8 @@ def convert(cells: Cells, preset: Preset, name: str, zones: tuple[str, str]) -> 
     first = "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n)) + ")"
     labelled = " OR ".join(f"regexp_full_match(trim(c{i}), $label)" for i in range(min(n, 3)))
     con.execute(
-        f"CREATE TABLE totals AS SELECT * FROM cells WHERE left(coalesce({first}, '0'), 1) NOT BETWEEN '0' AND '9' "
+        "CREATE TABLE totals AS SELECT * FROM cells "
+        f"WHERE left(coalesce({first}, '0'), 1) NOT BETWEEN '0' AND '9' "
         f"AND coalesce({labelled}, false)",
         {"label": TOTALS_LABEL},
     )

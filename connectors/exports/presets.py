@@ -267,7 +267,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         name="linkedin_campaign_manager",
         table="ad_spend",
-        description="LinkedIn Campaign Manager: Analyze > Campaign performance > Export (CSV), time breakdown daily",
+        description="LinkedIn Campaign Manager: Analyze > Campaign performance > Export (CSV), daily",
         fields=(
             F("spend_date", "Start Date (in UTC)", kind="date"),
             F("campaign", "Campaign Name"),

@@ -243,7 +243,8 @@ def _parse_block(
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     try:
         con.execute(
-            f"CREATE TABLE cells AS SELECT *, row_number() OVER () - 1 + {first_line} AS line FROM read_csv(?, "
+            f"CREATE TABLE cells AS SELECT *, row_number() OVER () - 1 + {first_line} AS line "
+            "FROM read_csv(?, "
             f"header = false, auto_detect = false, columns = {columns}, delim = ?, quote = '\"', "
             "escape = '\"', new_line = '\\n', strict_mode = true, ignore_errors = true, "
             "store_rejects = true, null_padding = false, parallel = false)",

@@ -76,7 +76,10 @@ def reconcile(conv: Converted) -> list[RowError]:
         None,
     )
     if segment is not None:
-        sums_sql = f"SELECT coalesce(trim(b.c{segment}), '') AS seg, {{cols}} FROM typed t JOIN body b USING (line) GROUP BY 1"
+        sums_sql = (
+            f"SELECT coalesce(trim(b.c{segment}), '') AS seg, {{cols}} "
+            "FROM typed t JOIN body b USING (line) GROUP BY 1"
+        )
     else:
         sums_sql = "SELECT '' AS seg, {cols} FROM typed"
     additive = [f for f in preset.fields if f.kind in ("int", "number") and f.additive and f.column in pos]

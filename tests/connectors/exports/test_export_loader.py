@@ -474,7 +474,10 @@ def test_xls_is_refused_by_name(folder: Path, wh: DuckDBWarehouse) -> None:
 
 
 _LINE = st.lists(
-    st.one_of(st.sampled_from(["15.1.2026", "Meta Ads", "1 234,50", "NaN", "", '"', "Total", "#x"]), st.text(max_size=8)),
+    st.one_of(
+        st.sampled_from(["15.1.2026", "Meta Ads", "1 234,50", "NaN", "", '"', "Total", "#x"]),
+        st.text(max_size=8),
+    ),
     min_size=0,
     max_size=8,
 ).map(lambda cells: ";".join(cells))

@@ -124,7 +124,9 @@ def test_fuzz_parse_int_fits_a_bigint_or_is_a_value_problem(raw: str, comma: boo
 @given(
     raw=st.one_of(
         st.text(max_size=30),
-        st.from_regex(r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}( [AP]M)?)?", fullmatch=True),
+        st.from_regex(
+            r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}( [AP]M)?)?", fullmatch=True
+        ),
         st.from_regex(r"[0-9]{8}", fullmatch=True),
     )
 )
