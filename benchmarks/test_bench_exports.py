@@ -84,9 +84,13 @@ from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
 wh = DuckDBWarehouse(Path(sys.argv[1]))
 ensure_raw_tables(wh)
-start = time.perf_counter()
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+start, cpu0 = time.perf_counter(), cpu()
 [r] = load_export_folder(wh, Path(sys.argv[2]))
-print(json.dumps({"seconds": time.perf_counter() - start, "rows": r.rows, "status": r.status,
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu_seconds": cpu() - cpu0, "rows": r.rows,
+                  "status": r.status,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -122,11 +126,14 @@ def test_exports_one_million_row_csv(benchmark, big_export: Path, tmp_path: Path
         {
             "goal": "1 M-row CSV <= 10 s and <= 500 MB peak RSS",
             "load_seconds": round(result["seconds"], 2),
+            # CPU time: what the load costs on a quiet machine, whatever else the machine runs.
+            "load_cpu_seconds": round(result["cpu_seconds"], 2),
             "peak_rss_mib": round(result["peak_rss_mib"]),
         }
     )
     print(
-        f"\n1 M-row CSV: load {result['seconds']:.1f} s (goal <= 10 s), "
+        f"\n1 M-row CSV: load {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU "
+        f"(goal <= 10 s), "
         f"peak RSS {result['peak_rss_mib']:.0f} MiB (goal <= 500 MB)"
     )
     assert (result["status"], result["rows"]) == ("loaded", 1_000_000)
