@@ -84,7 +84,12 @@ def workspace() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _database is None:
             # Parsed files are held here until written; beyond this they spill to disk.
-            _database = duckdb.connect(config={"memory_limit": "256MB"})
+            _database = duckdb.connect(
+                config={
+                    "memory_limit": "128MB",
+                    "temp_directory": str(Path(tempfile.gettempdir()) / "okr-export-spill"),
+                }
+            )
         cur = _database.cursor()
         schema = f"export_{next(_counter)}"
     cur.execute(f"CREATE SCHEMA {schema}; USE memory.{schema}")
