@@ -496,3 +496,18 @@ def test_fuzz_any_file_is_loaded_or_rejected_never_a_crash(body: list[str], enco
         if result.status == "rejected":
             assert result.error.startswith("fuzz.csv: ")
             assert [p.file_name for p in export_load_problems(wh)] == ["fuzz.csv"]
+
+
+def test_meta_rows_spanning_several_days_are_errors(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(
+        folder,
+        "meta.csv",
+        "Reporting starts,Reporting ends,Campaign name,Amount spent (EUR)\n"
+        "2026-11-01,2026-11-01,a,1.5\n"
+        "2026-11-01,2026-11-30,b,40\n",
+    )
+    [r] = load_export_folder(wh, folder)
+    assert r.error == (
+        "meta.csv: line 3, column 'Reporting starts': the row covers 2026-11-01 to 2026-11-30, "
+        "not one day; export it with a breakdown by day"
+    )
