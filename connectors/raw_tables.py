@@ -52,6 +52,9 @@ _EXPORT_ONLY_COLUMNS: dict[str, dict[str, str]] = {
         "clicks": "BIGINT",
         "cost": "DOUBLE PRECISION",
         "currency": "VARCHAR",
+        "account": "VARCHAR",  # the ad account (customer id, act_ id, sponsored account id)
+        "conversions": "DOUBLE PRECISION",  # platform-attributed conversions
+        "conversions_value": "DOUBLE PRECISION",  # their value, in `currency`
     },
 }
 
@@ -83,7 +86,9 @@ EXPORT_FILES_COLUMNS: dict[str, str] = {
     "loaded_at": "TIMESTAMP",
     "rows": "BIGINT",
     "status": "VARCHAR",  # loaded | rejected | duplicate
-    "error": "VARCHAR",
+    "error": "VARCHAR",  # one sentence naming the file (and the first bad lines)
+    "rejected_rows": "BIGINT",  # rows with a bad value, a wrong field count or a repeated key
+    "problems": "VARCHAR",  # JSON list of {line, column, problem} (the first 200)
 }
 
 # The metrics whose sources failed an ERROR data check (written by the quality gate, created
