@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - generated records read better one per line
 """A scorecard of any size for the site benchmark: `python -m benchmarks.scale_scorecard 1000 out/`.
 
 K key results under K/4 team objectives (one company objective on top), every status, a unit mix

@@ -194,7 +194,9 @@ def progress_chart(
         target=fmt_value(kr.target, kr.unit),
     )
     if forecast is not None and points:
-        alt += " " + t("chart_progress_alt_forecast", forecast=fmt_value(forecast, kr.unit), end=fmt_date(kr.end))
+        alt += " " + t(
+            "chart_progress_alt_forecast", forecast=fmt_value(forecast, kr.unit), end=fmt_date(kr.end)
+        )
     y_title = t("chart_value") + (f" ({kr.unit})" if kr.unit and not is_percent_unit(kr.unit) else "")
     encoding = {
         "x": _x(kr, t),
@@ -226,7 +228,9 @@ def score_chart(
     colour, dash, labels = _series(t, ["score", "expected"])
     rows = [{"date": d.isoformat(), "value": s, "series": labels["score"]} for d, s, _ in scored]
     rows += [
-        {"date": d.isoformat(), "value": e, "series": labels["expected"]} for d, _, e in scored if e is not None
+        {"date": d.isoformat(), "value": e, "series": labels["expected"]}
+        for d, _, e in scored
+        if e is not None
     ]
     top = max(1.0, *(r["value"] for r in rows))
     last = scored[-1]

@@ -68,7 +68,9 @@ def _failed_counts(checks: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def summary_counts(warehouse: Warehouse, as_of: dt.date, results: pd.DataFrame | None = None) -> dict[str, int]:
+def summary_counts(
+    warehouse: Warehouse, as_of: dt.date, results: pd.DataFrame | None = None
+) -> dict[str, int]:
     """Failed checks per severity, e.g. {"ERROR": 0, "WARN": 2} (see `format_summary`)."""
     return _failed_counts(_check_rows(read_results(warehouse, as_of) if results is None else results))
 

@@ -96,11 +96,15 @@ def write_csv(model: SiteModel, path: Path) -> None:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
+_BREAKS = re.compile(r"[ \t\r\n\f\v\u2028\u2029\x85]+")
+
+
 def md_text(text: object) -> str:
     """Any text made inert in Markdown: no markup, no HTML, no table breaks, one line."""
     if text is None or text == "":
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    # Line breaks and tabs become spaces (a row stays one row); no-break spaces in numbers stay.
+    return _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)).strip())
 
 
 def write_markdown(report: Report, path: Path) -> None:
@@ -129,7 +133,16 @@ def write_markdown(report: Report, path: Path) -> None:
         )
         lines.append("")
         if view.krs:
-            header = ("key_result", "owner", "actual", "target", "score", "expected_progress", "status", "reason")
+            header = (
+                "key_result",
+                "owner",
+                "actual",
+                "target",
+                "score",
+                "expected_progress",
+                "status",
+                "reason",
+            )
             lines.append("| " + " | ".join(md_text(t(h)) for h in header) + " |")
             lines.append("|---|---|---:|---:|---:|---:|---|---|")
             for kr in view.krs:

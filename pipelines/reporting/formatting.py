@@ -55,7 +55,7 @@ class Formatter:
             return self.none
         if pattern is None:
             # Whole numbers stay whole; small numbers (rates) keep more digits than big ones.
-            pattern = "#,##0.##" if abs(value) < 10 else "#,##0.#" if abs(value) < 1000 else "#,##0"
+            pattern = "#,##0.###" if abs(value) < 10 else "#,##0.#" if abs(value) < 1000 else "#,##0"
         return format_decimal(value, format=pattern, locale=self.locale)
 
     def score(self, value: float | None) -> str:
@@ -71,7 +71,9 @@ class Formatter:
         if value is None:
             return self.none
         if abs(value) >= 1000:
-            return format_currency(value, code, format=self._whole_money, currency_digits=False, locale=self.locale)
+            return format_currency(
+                value, code, format=self._whole_money, currency_digits=False, locale=self.locale
+            )
         return format_currency(value, code, locale=self.locale)
 
     def value(self, value: float | None, unit: str | None = None) -> str:

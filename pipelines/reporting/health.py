@@ -35,10 +35,8 @@ def source_of(node: str | None, metrics: set[str]) -> str:
         return KR_SOURCE
     if name in metrics:
         return "metrics"
-    if name.startswith("stg_") and "__" in name:
-        name = name[4:].split("__", 1)[0]
-    else:
-        name = name.split("_", 1)[0]
+    staged = name.startswith("stg_") and "__" in name
+    name = name[4:].split("__", 1)[0] if staged else name.split("_", 1)[0]
     return _ALIASES.get(name, name)
 
 
@@ -96,6 +94,11 @@ def _bound(value: Any, fmt: Formatter) -> str:
         return str(value)
 
 
+def _dicts(items: Any) -> list[dict]:
+    """The records of a list in data_health (anything else in it is not ours to show)."""
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
 def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView | None:
     health = model.card.data_health
     if not health:
@@ -105,11 +108,11 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     if results is None:  # a scorecard written before check_results: source checks only
         results = [
             {"check": f["check"], "source": f["source"], "severity": f["severity"], "passed": False}
-            for f in {(f.get("check"), f.get("source")): f for f in health.get("failures", [])}.values()
+            for f in {(f.get("check"), f.get("source")): f for f in _dicts(health.get("failures"))}.values()
         ]
     groups: dict[str, SourceGroup] = {}
     source_by_check: dict[str, str] = {}
-    for r in results:
+    for r in _dicts(results):
         key = source_of(r.get("source"), metrics)
         source_by_check[r.get("check")] = key
         group = groups.setdefault(key, SourceGroup(key, t.optional("source", key)))
@@ -119,13 +122,13 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
                 group.errors += 1
             else:
                 group.warnings += 1
-    for f in health.get("failures", []):
+    for f in _dicts(health.get("failures")):
         key = source_of(f.get("source"), metrics)
         groups.setdefault(key, SourceGroup(key, t.optional("source", key))).failures.append(
             _failure_sentence(f, t, fmt)
         )
     titles = {k.id: k.title for k in model.krs}
-    for f in health.get("failed_kr_checks", []):
+    for f in _dicts(health.get("failed_kr_checks")):
         group = groups.setdefault(KR_SOURCE, SourceGroup(KR_SOURCE, t.optional("source", KR_SOURCE)))
         group.failures.append(
             t(
@@ -139,22 +142,26 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     warnings = sum(g.warnings for g in groups.values())
     checks = sum(g.checks for g in groups.values())
     blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
-    if late:
-        line = " ".join(
-            t("data_health_late", source=n, days=fmt.integer(d), count=fmt.integer(len(k)))
-            for n, d, k in late
+    parts = [
+        t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
+        for name, days, krs in late
+    ]
+    if errors:
+        parts.append(
+            t(
+                "data_health_errors",
+                failed=fmt.integer(errors),
+                checks=fmt.integer(checks),
+                blocked=fmt.integer(blocked_krs),
+            )
         )
-    elif errors:
-        line = t(
-            "data_health_errors",
-            failed=fmt.integer(errors + warnings),
-            checks=fmt.integer(checks),
-            blocked=fmt.integer(blocked_krs),
+    elif not late:
+        parts.append(
+            t("data_health_warnings", failed=fmt.integer(warnings), checks=fmt.integer(checks))
+            if warnings
+            else t("data_health_ok", checks=fmt.integer(checks))
         )
-    elif warnings:
-        line = t("data_health_warnings", failed=fmt.integer(warnings), checks=fmt.integer(checks))
-    else:
-        line = t("data_health_ok", checks=fmt.integer(checks))
+    line = " ".join(parts)
     ordered = sorted(groups.values(), key=lambda g: (g.key == KR_SOURCE, -g.failed, g.name.casefold()))
     return HealthView(
         level="error" if errors else ("warn" if warnings or late else "ok"),
@@ -165,7 +172,9 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
         groups=ordered,
         blocked=[
             t("health_blocked_line", metric=b.get("metric"), reason=b.get("reason"))
-            for b in health.get("blocked_metrics", [])
+            if isinstance(b, dict)
+            else str(b)
+            for b in health.get("blocked_metrics") or []
         ],
         late=late,
     )

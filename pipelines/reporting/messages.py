@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one message per line reads and diffs better than wrapped strings
 """The scorecard's message catalogue: every label of the site, exports and alerts, in English and Finnish.
 
 Why a Python dict and not gettext .po/.mo files: there are two languages and about 150 short
@@ -9,9 +10,9 @@ Placeholders use `str.format` names, e.g. `{count}`.
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "fi")
-
 from pipelines.reporting.statuses import STATUS_ICONS, STATUSES  # noqa: F401 - re-exported
+
+LANGUAGES = ("en", "fi")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -208,8 +209,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "attention_none": "Nothing needs attention: every key result in progress is on track and its data is fresh.",
         "attention_caption": "Key results off track, at risk, missed in the last 7 days, stale or without data, worst first",
         "trend_7d": "Score change in 7 days",
-        "trend_up": "▲ up {delta}",
-        "trend_down": "▼ down {delta}",
+        "trend_up": "↑ up {delta}",
+        "trend_down": "↓ down {delta}",
         "trend_flat": "no change",
         "reason": "Why",
         "latest_checkin": "Latest check-in",
@@ -466,8 +467,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "attention_none": "Mikään ei vaadi huomiota: kaikki käynnissä olevat avaintulokset ovat aikataulussa ja niiden data on ajan tasalla.",
         "attention_caption": "Jäljessä tai vaarassa olevat, viimeisen 7 päivän aikana saavuttamatta jääneet sekä avaintulokset, joiden data on vanhentunutta tai puuttuu; vakavimmat ensin",
         "trend_7d": "Pisteiden muutos 7 päivässä",
-        "trend_up": "▲ nousua {delta}",
-        "trend_down": "▼ laskua {delta}",
+        "trend_up": "↑ nousua {delta}",
+        "trend_down": "↓ laskua {delta}",
         "trend_flat": "ei muutosta",
         "reason": "Miksi",
         "latest_checkin": "Viimeisin tilannepäivitys",

@@ -8,7 +8,7 @@ its path, e.g. `scorecard.key_results[3].status: Input should be 'on_track', ...
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 

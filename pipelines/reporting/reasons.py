@@ -63,7 +63,9 @@ def kr_reason(kr: KeyResult) -> Reason | None:
             return Reason("threshold_broken", {"actual": kr.actual, "target": kr.target})
         params = {"score": kr.score, "expected": kr.expected_progress}
         if forecast is not None:
-            return Reason("behind_pace_forecast", {**params, "forecast": projected, "forecast_progress": forecast})
+            return Reason(
+                "behind_pace_forecast", {**params, "forecast": projected, "forecast_progress": forecast}
+            )
         return Reason("behind_pace", params)
     if kr.status == "on_track":
         goal = 0.7 if kr.commitment == "aspirational" else 1.0

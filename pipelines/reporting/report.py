@@ -52,7 +52,9 @@ class Report:
         return texts(self.lang)
 
 
-def team_names(raw: Mapping[str, Any] | None, lang: str, where: str = "settings.yml: teams") -> dict[str, str]:
+def team_names(
+    raw: Mapping[str, Any] | None, lang: str, where: str = "settings.yml: teams"
+) -> dict[str, str]:
     """`teams:` of settings.yml: team id -> display name, one name for all languages or one per
     language (`demand-gen: {en: Demand generation, fi: Kysynnän luonti}`); the id is the fallback."""
     if raw is None:

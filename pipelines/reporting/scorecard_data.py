@@ -66,7 +66,9 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
         checkins = tx.query(
             "SELECT kr_id, checkin_date, value, note FROM raw.okr_checkins ORDER BY kr_id, checkin_date"
         )
-        reasons = tx.query("SELECT kr_id, change_reason FROM raw.okr_key_results WHERE change_reason IS NOT NULL")
+        reasons = tx.query(
+            "SELECT kr_id, change_reason FROM raw.okr_key_results WHERE change_reason IS NOT NULL"
+        )
         campaigns = tx.query(
             "SELECT kr_id, initiative_no, campaign FROM raw.okr_initiative_campaigns "
             "ORDER BY kr_id, initiative_no, campaign"

@@ -132,11 +132,15 @@ class SiteRenderer:
                 counts=[(s, len(by_status[s])) for s in STATUSES],
                 attention=model.attention(),
                 health=health,
+                data_days=sorted(k.data_through for k in model.active_krs if k.data_through),
+                lagging=len(by_status["stale"]) + len(by_status["no_data"]),
             )
         )
         for status in STATUSES:
             written.append(
-                self._write(out, status_url(status), "status.html.j2", "status", status=status, krs=by_status[status])
+                self._write(
+                    out, status_url(status), "status.html.j2", "status", status=status, krs=by_status[status]
+                )
             )
         if health is not None:
             written.append(self._write(out, "data-health.html", "health.html.j2", "health", health=health))
@@ -174,7 +178,9 @@ class SiteRenderer:
                 )
             )
         written.append(
-            self._write(out, "archive/index.html", "archive_index.html.j2", "archive", cycles=model.past_cycles)
+            self._write(
+                out, "archive/index.html", "archive_index.html.j2", "archive", cycles=model.past_cycles
+            )
         )
         for cycle in model.past_cycles:
             written.append(

@@ -314,7 +314,9 @@ def _people(objectives: list[ObjectiveView], krs: list[KRView], slugs: _Slugs) -
         if not key:
             return None
         if key not in people:
-            people[key] = PersonView(key=key, name=" ".join(str(owner).split()), url=slugs.make("people", key))
+            people[key] = PersonView(
+                key=key, name=" ".join(str(owner).split()), url=slugs.make("people", key)
+            )
         return people[key]
 
     for o in objectives:
