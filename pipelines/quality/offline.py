@@ -51,6 +51,8 @@ _IMG = re.compile(r'<img[^>]*?\ssrc="https?://[^"]+"[^>]*?(?:alt="([^"]*)")?[^>]
 _FAVICON = re.compile(r'(<link[^>]*rel="shortcut icon"[^>]*href=")[^"]*(")', re.IGNORECASE)
 _LOCAL_REF = re.compile(r'(?:src|href)="(?!https?:|data:|#|mailto:)([^"#?]+)', re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+_PREFORMATTED = re.compile(r"<(pre|textarea)[\s>]", re.IGNORECASE)
+_INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -65,14 +67,19 @@ def make_offline(site_dir: Path) -> int:
         new = _SCRIPT.sub(partial(_script, prefix=prefix), text)
         new = _LINK.sub(partial(_link, prefix=prefix), new)
         new = _IMG.sub(lambda m: m.group(1) or "", new)
-        if "vegaEmbed(" not in new:  # no chart on this page: 830 kB of Vega it never runs
-            for name in _VEGA:
-                new = new.replace(f'<script src="{prefix}/{name}"></script>', "")
+        unused = [] if "vegaEmbed(" in new else list(_VEGA)  # no chart here: 830 kB never run
+        if "'datepicker'" not in new:  # only a date filter of the index table needs the picker
+            unused += ["bootstrap-datepicker.min.js", "bootstrap-datepicker.min.css"]
+        for name in unused:
+            new = new.replace(f'<script src="{prefix}/{name}"></script>', "")
+            new = re.sub(rf'<link[^>]*href="{re.escape(prefix)}/{re.escape(name)}"[^>]*>', "", new)
         favicon = Path(
             os.path.relpath(site_dir / "static" / "images" / "favicon.ico", page.parent)
         ).as_posix()
         new = _FAVICON.sub(lambda m, icon=favicon: f"{m.group(1)}{icon}{m.group(2)}", new)
         new = _accessible(new, prefix)
+        if not _PREFORMATTED.search(new):
+            new = _INDENT.sub("\n", new)  # GX indents deeply: a quarter of the bytes, none shown
         if new != text:
             page.write_text(new, encoding="utf-8")
             pages += 1

@@ -104,13 +104,26 @@ def _series_encoding(t: Translator, colour: dict, dash: dict) -> dict:
     }
 
 
+def _columns(rows: list[dict]) -> list[dict]:
+    """Rows as one record per series with date and value lists (flattened again by Vega-Lite):
+    a third of the bytes of one object per point, which matters with 1,000 KR pages."""
+    series: dict[str, dict[str, list]] = {}
+    for row in rows:
+        column = series.setdefault(row["series"], {"date": [], "value": []})
+        column["date"].append(row["date"])
+        value = row["value"]
+        column["value"].append(round(value, 6) if isinstance(value, float) else value)
+    return [{"series": name, **values} for name, values in series.items()]
+
+
 def _spec(rows: list[dict], layers: list[dict], encoding: dict, height: int, alt: str) -> dict:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": alt,
         "width": "container",
         "height": height,
-        "data": {"values": rows},
+        "data": {"values": _columns(rows)},
+        "transform": [{"flatten": ["date", "value"]}],
         "encoding": encoding,
         "layer": layers,
         "config": _CONFIG,
@@ -232,7 +245,7 @@ def score_chart(
         for d, _, e in scored
         if e is not None
     ]
-    top = max(1.0, *(r["value"] for r in rows))
+    top = max(1.0, *(r["value"] for r in rows))  # a score above 1 (over-achievement) stays on the chart
     last = scored[-1]
     alt = t(
         "chart_score_alt",

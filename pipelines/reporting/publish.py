@@ -149,7 +149,8 @@ def publish_report(
         write_csv(model, staging / "scorecard.csv")
         write_markdown(report, staging / "scorecard.md")
         (staging / ARCHIVE_FILE).write_text(
-            json.dumps(archive_record(model), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            json.dumps(archive_record(model), ensure_ascii=False, separators=(",", ":")) + "\n",
+            encoding="utf-8",
         )
         SiteRenderer(report, tz=tz, quality_url=quality_url).render(staging)
         if before_swap is not None:

@@ -78,7 +78,7 @@ def test_chart_specs_are_inline_json_that_cannot_close_their_script() -> None:
     assert "<" not in text and ">" not in text and "&" not in text
     spec = json.loads(text)
     assert spec["width"] == "container"  # resizes with the page, legible on a phone
-    assert {r["series"] for r in spec["data"]["values"]} == {"Toteuma", "Tavoite", "Odotettu tahti", "Ennuste"}
+    assert [r["series"] for r in spec["data"]["values"]] == ["Toteuma", "Tavoite", "Odotettu tahti", "Ennuste"]
     assert spec["encoding"]["x"]["axis"]["format"] == "%-d.%-m."
     assert spec["description"].startswith("Viivakaavio: </script>")
 
@@ -99,4 +99,6 @@ def test_score_chart_draws_a_line_from_actuals_when_history_has_one_scored_day()
     assert days[1][1] == pytest.approx(0.1) and days[1][2] == pytest.approx(10 / 92)
     assert days[2][1:] == (0.62, 0.6196)  # the stored score wins on its own day
     spec = charts.score_chart(kr, rows, Translator("en"), Formatter("en").score, Formatter("en").date).spec
-    assert len([r for r in spec["data"]["values"] if r["series"] == "Score"]) == 3
+    score = next(r for r in spec["data"]["values"] if r["series"] == "Score")
+    assert score["date"] == ["2026-10-01", "2026-10-10", "2026-11-26"]
+    assert spec["transform"] == [{"flatten": ["date", "value"]}]  # one row per point in the browser
