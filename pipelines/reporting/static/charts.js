@@ -18,9 +18,8 @@
     view.runAsync().then(function () {
       var svg = holder.querySelector("svg");
       if (svg) {
-        // The holder carries the accessible name; the drawing itself is one image.
+        // The figure's role="img" wrapper carries the accessible name; the drawing is hidden.
         svg.setAttribute("aria-hidden", "true");
-        svg.removeAttribute("role");
       }
     });
   });

@@ -13,8 +13,10 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1440, 390)
 
 _AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0].target.join(' ')}`);
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const result = await axe.run(document, options);
+  return result.violations.map(
+    v => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0].target.join(' ')}`);
 }"""
 _OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
@@ -44,16 +46,22 @@ def audit(browser, root: Path, pages: Iterable[Path], widths: Iterable[int] = WI
         for path in pages:
             page = context.new_page()  # a page per URL: nothing late from the previous one counts here
             seen: list[str] = []
-            page.on("console", lambda m, s=seen: s.append(f"console: {m.text}") if m.type == "error" else None)
+            page.on(
+                "console", lambda m, s=seen: s.append(f"console: {m.text}") if m.type == "error" else None
+            )
             page.on("pageerror", lambda e, s=seen: s.append(f"page error: {e}"))
             page.on(
                 "request",
-                lambda r, s=seen: None if r.url.startswith(("file://", "data:")) else s.append(f"request {r.url}"),
+                lambda r, s=seen: (
+                    None if r.url.startswith(("file://", "data:")) else s.append(f"request {r.url}")
+                ),
             )
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             if page.locator("[data-chart]").count():
-                page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')].every(e => e.querySelector('svg'))")
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('[data-chart]')].every(e => e.querySelector('svg'))"
+                )
             overflow = page.evaluate(_OVERFLOW)
             if overflow > 0:
                 seen.append(f"horizontal overflow of {overflow}px")

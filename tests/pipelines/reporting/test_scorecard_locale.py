@@ -78,7 +78,12 @@ def test_chart_specs_are_inline_json_that_cannot_close_their_script() -> None:
     assert "<" not in text and ">" not in text and "&" not in text
     spec = json.loads(text)
     assert spec["width"] == "container"  # resizes with the page, legible on a phone
-    assert [r["series"] for r in spec["data"]["values"]] == ["Toteuma", "Tavoite", "Odotettu tahti", "Ennuste"]
+    assert [r["series"] for r in spec["data"]["values"]] == [
+        "Toteuma",
+        "Tavoite",
+        "Odotettu tahti",
+        "Ennuste",
+    ]
     assert spec["encoding"]["x"]["axis"]["format"] == "%-d.%-m."
     assert spec["description"].startswith("Viivakaavio: </script>")
 

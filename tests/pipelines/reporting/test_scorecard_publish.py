@@ -121,7 +121,10 @@ def test_past_cycle_is_archived_with_final_scores(published_en: PublishResult) -
     assert "2026-Q3 1 Jul 2026 – 30 Sept 2026 2 1" in index  # 2 KRs, 1 achieved
     page = _visible(_text(out / "archive" / "2026-Q3.html"))
     assert "Cycle 2026-Q3: final scores" in page
-    assert "Bring 42 000 sessions from organic search GROWTH-Q3-1.1 ★ Achieved SEO specialist 44,120 sessions" in page
+    assert (
+        "Bring 42 000 sessions from organic search GROWTH-Q3-1.1 ★ Achieved SEO specialist 44,120 sessions"
+        in page
+    )
     assert "★ Achieved" in page and "✕ Missed" in page
     stored = json.loads(_text(out / "archive.json"))
     assert list(stored["cycles"]) == ["2026-Q3"]
@@ -184,7 +187,9 @@ def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
     assert "⚠ sqls data 6 days late: 1 key results affected. 1 of 5 checks failed with errors; " in text
     page = _visible(_text(tmp_path / "s" / "data-health.html"))
     assert "2 of 5 checks failed on 26 Nov 2026: 1 errors and 1 warnings." in page
-    assert "Source Checks Error Warning HubSpot 3 1 0 Google Analytics 4 1 0 0 Key result checks 1 0 1" in page
+    assert (
+        "Source Checks Error Warning HubSpot 3 1 0 Google Analytics 4 1 0 0 Key result checks 1 0 1" in page
+    )
     assert "208 of 9,107 rows have created_at outside 1 Jan 2000 – 3 Dec 2026." in page
     assert "Cut paid cost per lead from 95 EUR to 75 EUR: not off track." in page
     assert "Metrics held back by a failed check leads: hubspot_contacts_structure failed" in page
