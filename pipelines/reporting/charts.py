@@ -123,7 +123,8 @@ def _spec(rows: list[dict], layers: list[dict], encoding: dict, height: int, alt
         "width": "container",
         "height": height,
         "data": {"values": _columns(rows)},
-        "transform": [{"flatten": ["date", "value"]}],
+        # Flattened values skip Vega-Lite's parsing of the inline data: dates are parsed here.
+        "transform": [{"flatten": ["date", "value"]}, {"calculate": "toDate(datum.date)", "as": "date"}],
         "encoding": encoding,
         "layer": layers,
         "config": _CONFIG,
@@ -135,9 +136,9 @@ def daily_scores(kr: KeyResult, history: list[HistoryRow]) -> list[tuple[dt.date
     each day's actual to date scored with the rules of docs/scoring.md §3–4 (display only: the
     nightly history, when there is one, is what scoring stored)."""
     stored = [(h.as_of, float(h.score), h.expected_progress) for h in history if h.score is not None]
-    if len(stored) > 1 or kr.target is None or kr.baseline is None:
-        return sorted(stored)
     kind = kr.type or "progress"
+    if len(stored) > 1 or kr.target is None or (kind == "progress" and kr.baseline is None):
+        return sorted(stored)
     total = kr.total_days or (kr.end - kr.start).days + 1
     factor = 0.7 if kr.commitment == "aspirational" else 1.0
     derived = {}

@@ -106,4 +106,4 @@ def test_score_chart_draws_a_line_from_actuals_when_history_has_one_scored_day()
     spec = charts.score_chart(kr, rows, Translator("en"), Formatter("en").score, Formatter("en").date).spec
     score = next(r for r in spec["data"]["values"] if r["series"] == "Score")
     assert score["date"] == ["2026-10-01", "2026-10-10", "2026-11-26"]
-    assert spec["transform"] == [{"flatten": ["date", "value"]}]  # one row per point in the browser
+    assert spec["transform"][0] == {"flatten": ["date", "value"]}  # one row per point in the browser

@@ -170,6 +170,11 @@ def test_kr_page_shows_its_charts(published_en: PublishResult, watch: PageWatch)
     legend = holders.first.inner_html()
     for label in ("Actual", "Target", "Expected pace", "Forecast"):
         assert f">{label}</text>" in legend
+    # The lines themselves: one path per series, each with drawn points (not an empty plot).
+    lines = page.eval_on_selector_all(
+        "[data-chart] .mark-line path", "els => els.map(e => (e.getAttribute('d') || '').length)"
+    )
+    assert len(lines) == 4 + 2 and min(lines) > 10, lines
     assert watch.problems == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "kr-page.png"), full_page=True)
