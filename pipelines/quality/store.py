@@ -46,15 +46,10 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join(["?"] * len(values))
 
 
-def save_runs(
-    warehouse: Warehouse,
-    as_of: dt.date,
-    run_id: str,
-    runs: Sequence[SuiteRun],
-    asset_of: dict[str, str],
-    checks_run: Iterable[str] = (),
-) -> int:
-    """Replace the stored outcomes of every check in `runs` (and `checks_run`) for as_of."""
+def result_frame(
+    as_of: dt.date, run_id: str, runs: Sequence[SuiteRun], asset_of: dict[str, str]
+) -> pd.DataFrame:
+    """The rows `save_runs` stores for these runs (also what a reader shows for checks not stored)."""
     rows = []
     for run in runs:
         for o in run.outcomes:
@@ -72,7 +67,19 @@ def save_runs(
                     "details_json": json.dumps({**o.to_json(), "suite": run.suite_name}, default=str),
                 }
             )
-    df = pd.DataFrame(rows, columns=list(RESULTS_SCHEMA))
+    return pd.DataFrame(rows, columns=list(RESULTS_SCHEMA))
+
+
+def save_runs(
+    warehouse: Warehouse,
+    as_of: dt.date,
+    run_id: str,
+    runs: Sequence[SuiteRun],
+    asset_of: dict[str, str],
+    checks_run: Iterable[str] = (),
+) -> int:
+    """Replace the stored outcomes of every check in `runs` (and `checks_run`) for as_of."""
+    df = result_frame(as_of, run_id, runs, asset_of)
     checks = sorted({*df["check_name"], *checks_run})
     suites = [r.suite_name for r in runs]
     suite_df = pd.DataFrame(
