@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import math
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ class KnownKeyResults:
         """The error for a check-in naming kr_id, None when it exists or may exist."""
         if kr_id in self.metrics or kr_id in self.unresolved or not self.complete:
             return None
+        import difflib  # only for this message: keeps `okr validate` quick to start
+
         close = difflib.get_close_matches(kr_id, self.metrics, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown key result {kr_id!r}{hint}"
@@ -174,7 +175,7 @@ def load_checkins(
 ) -> list[Checkin]:
     """Read check-ins; each bad cell is reported with its line and column name."""
     try:
-        text = read_text(path, MAX_FILE_BYTES)
+        text = read_text(path, MAX_FILE_BYTES, " (in Excel: Save as, CSV UTF-8)")
     except FileProblem as exc:
         errors.append(DefinitionError(display, exc.line, "", exc.message, exc.column))
         return []

@@ -44,16 +44,16 @@ class FileProblem(Exception):
         self.message, self.line, self.column = message, line, column
 
 
-def read_text(path: Path, max_bytes: int) -> str:
+def read_text(path: Path, max_bytes: int, hint: str = "") -> str:
     """A definitions file's text, refused (FileProblem) when it is too large or not UTF-8."""
     with path.open("rb") as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise FileProblem(f"is larger than {max_bytes // 1_000_000} MB, far more than definitions need")
-    return decode_utf8(data)
+    return decode_utf8(data, hint)
 
 
-def decode_utf8(data: bytes) -> str:
+def decode_utf8(data: bytes, hint: str = "") -> str:
     """UTF-8 text (a BOM is allowed); FileProblem naming the line and column of a bad byte."""
     try:
         return data.decode("utf-8-sig")
@@ -62,8 +62,7 @@ def decode_utf8(data: bytes) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise FileProblem(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {column}); "
-            "save it as UTF-8 (in Excel: CSV UTF-8)",
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} here); save the file as UTF-8{hint}",
             line,
             column,
         ) from None

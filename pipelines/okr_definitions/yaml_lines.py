@@ -100,7 +100,9 @@ class _Builder:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "the YAML syntax is broken"
-            if exc.context and exc.context_mark and exc.problem:
+            if mark and text[mark.index : mark.index + 1] == "\t":
+                problem = "a tab character: YAML is indented with spaces, never tabs"
+            elif _names_another_place(exc):
                 start = exc.context_mark
                 problem += f" {exc.context} that starts at line {start.line + 1}, column {start.column + 1}"
             raise FileProblem(
@@ -281,8 +283,16 @@ class _Builder:
         top.value[key] = value
 
 
+def _names_another_place(exc: yaml.MarkedYAMLError) -> bool:
+    """True when the error's context ("while parsing a flow sequence") starts elsewhere: worth saying."""
+    start, mark = exc.context_mark, exc.problem_mark
+    if not (exc.context and exc.problem and start and exc.context.startswith("while parsing")):
+        return False
+    return mark is None or (start.line, start.column) != (mark.line, mark.column)
+
+
 def _tag_message(tag: str) -> str:
-    return f"the tag {tag} is not allowed in OKR files (write the plain value)"
+    return f"the tag {tag.replace(_TAG, '!!')} is not allowed in OKR files (write the plain value)"
 
 
 def _unreadable(text: str, tag: str, exc: Exception) -> str:
