@@ -72,7 +72,12 @@ def test_finnish_file_semicolons_dates_and_decimal_comma(tmp_path: Path) -> None
 def test_the_old_four_column_file_still_reads(tmp_path: Path) -> None:
     folder = workspace(tmp_path, "kr_id,date,value,note\nLAUNCH,2026-10-15,1,done\n")
     (checkin,) = load_definitions(folder).checkins
-    assert (checkin.value, checkin.note, checkin.confidence_level, checkin.is_override) == (1.0, "done", None, False)
+    assert (checkin.value, checkin.note, checkin.confidence_level, checkin.is_override) == (
+        1.0,
+        "done",
+        None,
+        False,
+    )
 
 
 def test_every_bad_cell_is_named_with_line_and_column(tmp_path: Path) -> None:
