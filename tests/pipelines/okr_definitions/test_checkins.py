@@ -114,7 +114,8 @@ def test_every_bad_cell_is_named_with_line_and_column(tmp_path: Path) -> None:
         "okrs/checkins.csv:8: kr_id: unknown key result 'LEEDS' (did you mean 'LEADS'?)",
         "okrs/checkins.csv:9: value: is required: LAUNCH uses metric checkins, so its value is the actual",
         "okrs/checkins.csv:10: note: is required when override is true: say why the data is overridden",
-        "okrs/checkins.csv:11: value: is required when override is true: it replaces the data from this day on",
+        "okrs/checkins.csv:11: value: is required when override is true: "
+        "it replaces the data from this day on",
         "okrs/checkins.csv:12: override: applies to KRs fed by data; LAUNCH uses metric checkins, "
         "whose value is the actual already",
         "okrs/checkins.csv:13: kr_id: the check-in says nothing: give a value, a confidence or a note",

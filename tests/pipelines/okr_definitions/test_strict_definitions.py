@@ -195,7 +195,8 @@ def test_messages_speak_plainly(tmp_path: Path) -> None:
         "okrs/q.yml:11: objectives[0].key_results[1].filter.lead_source: must name at least one value",
         "okrs/q.yml:12: objectives[0].key_results[1].initiatives[0].campaigns[0]: must be text, not 1 "
         "(put it in quotes)",
-        "okrs/q.yml:12: objectives[0].key_results[1].initiatives[1]: must be a mapping of keys, not 'just text'",
+        "okrs/q.yml:12: objectives[0].key_results[1].initiatives[1]: "
+        "must be a mapping of keys, not 'just text'",
     ]
 
 

@@ -233,7 +233,8 @@ def test_cycle_needs_dates_unless_quarter_and_end_after_start(tmp_path: Path) ->
 def test_objective_without_krs_or_children(tmp_path: Path) -> None:
     okrs = write(tmp_path, "a.yml", "cycle: 2026-Q4\nobjectives:\n  - {id: LONELY, title: Nothing here}\n")
     assert errors_of(okrs) == [
-        "okrs/a.yml:3: objectives[0]: objective 'LONELY' has no key results and no objective names it as parent"
+        "okrs/a.yml:3: objectives[0]: "
+        "objective 'LONELY' has no key results and no objective names it as parent"
     ]
 
 
