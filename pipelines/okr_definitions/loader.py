@@ -178,12 +178,12 @@ def load_definitions(
         _resolve_file(doc, checker, metrics, defs, seen)
     # Objectives of a file that could not be read are unknown: saying that a parent or a KR id
     # does not exist would only send the reader after the wrong problem.
-    objective_ids = {o.objective_id for o in defs.objectives}
+    objective_ids = {o.objective_id for o in defs.objectives} | seen.raw_objective_ids
     for checker, p, _obj_id, parent in seen.parents:
         if parent not in objective_ids and seen.complete:
             checker.error(p, f"parent {parent!r} is not the id of any objective in okrs/")
     _check_parent_loops(seen.parents)
-    has_children = {parent for _, _, _, parent in seen.parents}
+    has_children = {parent for _, _, _, parent in seen.parents} | seen.raw_parents
     for checker, p, obj_id in seen.without_krs:
         if obj_id not in has_children and seen.complete:
             checker.error(p, f"objective {obj_id!r} has no key results and no objective names it as parent")
@@ -209,7 +209,22 @@ class _Seen:
     krs: dict[str, str] = field(default_factory=dict)  # every KR id met, valid or not -> file
     parents: list[tuple[_FileChecker, Path_, str, str]] = field(default_factory=list)
     without_krs: list[tuple[_FileChecker, Path_, str]] = field(default_factory=list)
-    complete: bool = True  # False when a file or an objective could not be read at all
+    # Ids and parents as written, also of objectives with errors of their own: no "does not exist"
+    # or "has no children" error may follow from an objective that is merely broken.
+    raw_objective_ids: set[str] = field(default_factory=set)
+    raw_parents: set[str] = field(default_factory=set)
+    complete: bool = True  # False when a file, or an objective's id, could not be read at all
+
+    def note_raw_objective(self, raw: Any) -> None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            self.complete = False
+            return
+        self.raw_objective_ids.add(raw["id"].strip())
+        if isinstance(raw.get("parent"), str):
+            self.raw_parents.add(raw["parent"].strip())
+        krs = raw.get("key_results")
+        if krs is not None and not isinstance(krs, list):
+            self.complete = False  # its KR ids cannot be read
 
 
 def _display(path: Path, root: Path) -> str:
@@ -227,17 +242,19 @@ def _resolve_file(
     cycle_end = doc.end or (bounds[1] if bounds else None)
     if cycle_start is None or cycle_end is None:
         checker.error(("cycle",), f"{doc.cycle!r} is not a quarter like 2026-Q4, so give start: and end: too")
+        seen.complete = False
         return
     if cycle_end < cycle_start:
         checker.error(("end",), f"cycle end {cycle_end} is before its start {cycle_start}")
+        seen.complete = False
         return
     if doc.thresholds.off_track <= doc.thresholds.at_risk:
         checker.error(("thresholds", "off_track"), "must be larger than at_risk")
     for oi, raw_obj in enumerate(doc.objectives):
         op: Path_ = ("objectives", oi)
+        seen.note_raw_objective(raw_obj)
         obj = checker.validate(OBJECTIVE, raw_obj, op)
         if obj is None:
-            seen.complete = False
             continue
         if obj.id in seen.objectives:
             checker.error(

@@ -213,3 +213,20 @@ def test_listing_stops_after_200_errors_with_a_count() -> None:
     assert lines[0] == "250 errors in the OKR definitions:"
     assert len(lines) == 1 + MAX_LISTED + 1
     assert lines[-1] == "  and 50 more errors not listed"
+
+
+def test_a_broken_objective_causes_no_follow_on_errors(tmp_path: Path) -> None:
+    # PARENT has an error of its own (weight: true); CHILD names it and LONELY is named by it:
+    # neither "parent does not exist" nor "has no key results and no children" may follow.
+    text = """\
+        cycle: 2026-Q4
+        objectives:
+          - {id: PARENT, title: P, weight: true, parent: LONELY}
+          - id: CHILD
+            title: C
+            parent: PARENT
+            key_results:
+              - {id: K, title: k, metric: leads, target: 5}
+          - {id: LONELY, title: L}
+        """
+    assert errors_for(tmp_path, text) == ["okrs/q.yml:3: objectives[0].weight: must be a number, not true"]
