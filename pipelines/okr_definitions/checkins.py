@@ -110,7 +110,7 @@ class _Reader:
             self.error(line, "note", "is required when override is true: say why the data is overridden")
             ok = False
         if value is None and level is None and note is None:
-            self.error(line, "kr_id", "the check-in says nothing: give a value, a confidence or a note")
+            self.error(line, "", "the check-in says nothing: give a value, a confidence or a note")
             ok = False
         if value is not None and kr_id:
             first = self.value_days.setdefault((kr_id, day), line)

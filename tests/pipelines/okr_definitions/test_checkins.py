@@ -118,7 +118,7 @@ def test_every_bad_cell_is_named_with_line_and_column(tmp_path: Path) -> None:
         "it replaces the data from this day on",
         "okrs/checkins.csv:12: override: applies to KRs fed by data; LAUNCH uses metric checkins, "
         "whose value is the actual already",
-        "okrs/checkins.csv:13: kr_id: the check-in says nothing: give a value, a confidence or a note",
+        "okrs/checkins.csv:13: the check-in says nothing: give a value, a confidence or a note",
         "okrs/checkins.csv:14: kr_id: is empty; name the key result the check-in is for",
         "okrs/checkins.csv:15: date: is required (like 2026-11-16 or 16.11.2026)",
         "okrs/checkins.csv:17: value: LAUNCH already has a value for 2026-10-28 (line 16); keep one",
