@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 
+from connectors.error_hints import with_hint
 from connectors.http import HttpClient, HttpError, RetryHint, register_secret
-from connectors.http.errors import json_body
+from connectors.http.errors import describe_body, json_body
 
 QUERY = (
     "SELECT customer.id, customer.currency_code, campaign.id, campaign.name, segments.date, "
@@ -77,8 +78,15 @@ class GoogleAdsClient:
         batches = resp.json()
         if isinstance(batches, dict):  # a single batch sent as an object is read the same way
             batches = [batches]
-        for batch in batches if isinstance(batches, list) else []:
-            yield from (batch or {}).get("results") or []
+        if not isinstance(batches, list) or not all(isinstance(b, dict) for b in batches):
+            raise self.http.error(
+                f"unexpected answer: expected a JSON array of result batches, got {describe_body(resp)}",
+                f"searchStream customer {customer_id}",
+                resp.url,
+                resp.status_code,
+            )
+        for batch in batches:
+            yield from batch.get("results") or []
 
 
 def refresh_access_token(
@@ -86,7 +94,7 @@ def refresh_access_token(
 ) -> str:
     """OAuth 2.0 refresh-token grant at Google's token endpoint; the token is registered as a secret."""
     try:
-        resp = http.request(
+        body = http.request_object(
             "POST",
             token_url,
             endpoint="token refresh",
@@ -96,23 +104,12 @@ def refresh_access_token(
                 "client_secret": client_secret,
                 "refresh_token": refresh_token,
             },
-            expect_json=True,
         )
     except HttpError as exc:
-        raise HttpError(
-            f"{exc} (OAuth client and refresh token in {env_names})",
-            source=exc.source,
-            endpoint=exc.endpoint,
-            status=exc.status,
-            attempts=exc.attempts,
-        ) from None
-    token = (json_body(resp) or {}).get("access_token")
+        raise with_hint(exc, f"(OAuth client and refresh token in {env_names})") from None
+    token = body.get("access_token")
     if not token:
-        raise HttpError(
-            f"{http.source}: token refresh: no access_token in the answer (check {env_names})",
-            source=http.source,
-            endpoint="token refresh",
-        )
+        raise http.error(f"no access_token in the answer (check {env_names})", "token refresh", token_url)
     register_secret(token)
     http.secrets.append(token)
     return token

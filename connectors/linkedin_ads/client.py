@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import requests
 
+from connectors.error_hints import with_hint
 from connectors.http import HttpClient, HttpError, RetryHint
 from connectors.http.errors import json_body
 from connectors.http.paging import Page, cursor_pages
@@ -64,20 +65,15 @@ class LinkedInAdsClient:
 
     def _get(self, url: str, endpoint: str) -> dict[str, Any]:
         try:
-            resp = self.http.request("GET", url, endpoint=endpoint, headers=self.headers, expect_json=True)
+            return self.http.request_object("GET", url, endpoint=endpoint, headers=self.headers)
         except HttpError as exc:
             if exc.status == 426:  # the LinkedIn-Version asked for is no longer (or not yet) served
-                raise HttpError(
-                    f"{exc} - LinkedIn-Version {self.api_version} is not active: set "
+                raise with_hint(
+                    exc,
+                    f"- LinkedIn-Version {self.api_version} is not active: set "
                     "linkedin_ads.api_version in sources.yml to a recent YYYYMM",
-                    source=exc.source,
-                    endpoint=exc.endpoint,
-                    status=exc.status,
-                    attempts=exc.attempts,
                 ) from None
             raise
-        body = json_body(resp)
-        return body if isinstance(body, dict) else {}
 
     def account(self, account_id: str) -> dict[str, Any]:
         return self._get(f"{self.base}/adAccounts/{account_id}", f"ad account {account_id}")

@@ -20,8 +20,8 @@ from typing import Any
 
 import requests
 
-from connectors.http import HttpClient, HttpError, RetryHint
-from connectors.http.errors import json_body
+from connectors.http import HttpClient, RetryHint
+from connectors.http.errors import describe_body, json_body
 from connectors.http.paging import Page, cursor_pages
 
 log = logging.getLogger("connectors.meta_ads")
@@ -134,7 +134,14 @@ class MetaAdsClient:
         )
         self._honour_usage(resp, endpoint)
         body = json_body(resp)
-        return body if isinstance(body, dict) else {}
+        if not isinstance(body, dict):
+            raise self.http.error(
+                f"unexpected answer: expected a JSON object, got {describe_body(resp)}",
+                endpoint,
+                resp.url,
+                resp.status_code,
+            )
+        return body
 
     def _honour_usage(self, resp: requests.Response, endpoint: str) -> None:
         """Pause before the next call while usage is high: the longer, the closer to 100 %."""
@@ -148,12 +155,11 @@ class MetaAdsClient:
         else:
             return
         if wait > self.http.total_budget_s:
-            raise HttpError(
-                f"meta_ads: {endpoint}: the ad account's business-use-case limit is reached; access "
-                f"returns in about {wait / 60:.0f} min, more than the time budget of "
-                f"{self.http.total_budget_s:.0f} s",
-                source="meta_ads",
-                endpoint=endpoint,
+            raise self.http.error(
+                f"the ad account's business-use-case limit is reached; access returns in about "
+                f"{wait / 60:.0f} min, more than the time budget of {self.http.total_budget_s:.0f} s",
+                endpoint,
+                resp.url,
             )
         log.warning("meta_ads: %s: usage at %.0f%%; pausing %.1f s before the next call", endpoint, pct, wait)
         self.throttle_pauses.append(wait)
@@ -192,9 +198,7 @@ class MetaAdsClient:
         run = self._call("POST", f"act_{account_id}/insights", endpoint, self._params(start, end))
         run_id = run.get("report_run_id")
         if not run_id:
-            raise HttpError(
-                f"meta_ads: {endpoint}: no report_run_id in the answer", source="meta_ads", endpoint=endpoint
-            )
+            raise self.http.error("no report_run_id in the answer", endpoint, self.base)
         waited = 0.0
         while True:
             job = self._call(
@@ -207,17 +211,15 @@ class MetaAdsClient:
             if status == DONE:
                 break
             if status in FAILED:
-                raise HttpError(
-                    f"meta_ads: report run {run_id} for act_{account_id}: {status}; try a shorter range",
-                    source="meta_ads",
-                    endpoint=endpoint,
+                raise self.http.error(
+                    f"report run {run_id}: {status}; try a shorter range", endpoint, self.base
                 )
             if waited + self.poll_s > self.async_timeout_s:
-                raise HttpError(
-                    f"meta_ads: report run {run_id} for act_{account_id} not finished after "
-                    f"{waited:.0f} s ({job.get('async_percent_completion', 0)} % done)",
-                    source="meta_ads",
-                    endpoint=endpoint,
+                raise self.http.error(
+                    f"report run {run_id} not finished after {waited:.0f} s "
+                    f"({job.get('async_percent_completion', 0)} % done)",
+                    endpoint,
+                    self.base,
                 )
             self._sleep(self.poll_s)
             waited += self.poll_s

@@ -18,9 +18,11 @@ from urllib.parse import quote
 import requests
 from google.auth import crypt, jwt
 
+from connectors.error_hints import with_hint
 from connectors.http import HttpClient, HttpError, RetryHint, register_secret
-from connectors.http.errors import json_body
+from connectors.http.errors import describe_body, json_body
 from connectors.http.paging import Page, cursor_pages
+from connectors.registry import SourcesError
 
 log = logging.getLogger("connectors.salesforce")
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -43,11 +45,7 @@ def load_private_key(value: str, env_name: str) -> str:
     if "-----BEGIN" not in text:
         path = Path(text)
         if not path.is_file():
-            raise HttpError(
-                f"salesforce: {env_name} is neither a PEM private key nor a path to one",
-                source="salesforce",
-                endpoint="token",
-            )
+            raise SourcesError(f"salesforce: {env_name} is neither a PEM private key nor a path to one")
         text = path.read_text(encoding="utf-8")
     register_secret(text)
     return text
@@ -88,7 +86,14 @@ class SalesforceClient:
             if usage:
                 log.debug("salesforce: %s", usage)
             body = json_body(resp)
-            return body if isinstance(body, dict) else {}
+            if not isinstance(body, dict):
+                raise self.http.error(
+                    f"unexpected answer: expected a JSON object, got {describe_body(resp)}",
+                    endpoint,
+                    url,
+                    resp.status_code,
+                )
+            return body
         raise AssertionError("unreachable")
 
     def query_all(self, soql: str, what: str) -> Iterator[dict[str, Any]]:
@@ -107,22 +112,13 @@ class SalesforceClient:
 
 def _token(http: HttpClient, token_url: str, data: dict[str, str], env_names: str) -> tuple[str, str]:
     try:
-        resp = http.request("POST", token_url, endpoint="token", data=data, expect_json=True)
+        body = http.request_object("POST", token_url, endpoint="token", data=data)
     except HttpError as exc:
-        raise HttpError(
-            f"{exc} (connected app credentials in {env_names})",
-            source=exc.source,
-            endpoint=exc.endpoint,
-            status=exc.status,
-            attempts=exc.attempts,
-        ) from None
-    body = json_body(resp) or {}
+        raise with_hint(exc, f"(connected app credentials in {env_names})") from None
     token, instance = body.get("access_token"), body.get("instance_url")
     if not token or not instance:
-        raise HttpError(
-            f"salesforce: token: the answer lacks access_token or instance_url (check {env_names})",
-            source="salesforce",
-            endpoint="token",
+        raise http.error(
+            f"the answer lacks access_token or instance_url (check {env_names})", "token", token_url
         )
     register_secret(token)
     http.secrets.append(token)
