@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
@@ -29,9 +31,15 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = True) -> RunOutcome:
+def run_nightly(
+    as_of: dt.date,
+    lang: str | None = None,
+    publish_always: bool = True,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+) -> RunOutcome:
     """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
-    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up."""
+    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up.
+    `on_event` is called with every event of the run as it happens (the CLI's progress display)."""
     from pipelines.definitions import defs
     from pipelines.reporting.scorecard_asset import PUBLISH_TAG
 
@@ -40,7 +48,11 @@ def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = 
     if publish_always:
         tags[PUBLISH_TAG] = "always"
     with _instance() as instance:
+        run_id = str(uuid.uuid4())
+        if on_event is not None:
+            instance.add_event_listener(run_id, on_event)
         result = job.execute_in_process(
+            run_id=run_id,
             partition_key=as_of.isoformat(),
             instance=instance,
             raise_on_error=False,
