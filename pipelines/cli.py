@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(args, debug)
     except CliError as exc:
+        if debug:
+            traceback.print_exc()
         _print_error(str(exc))
         return exc.code
     except KeyboardInterrupt:

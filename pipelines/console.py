@@ -129,14 +129,13 @@ class _Stage:
 
     def counts(self, running: bool) -> str:
         parts = []
-        if self.planned_assets:
-            parts.append(
-                f"{self.assets}/{self.planned_assets} assets" if running else f"{self.assets} assets"
-            )
-        if self.planned_checks:
-            parts.append(
-                f"{self.checks}/{self.planned_checks} checks" if running else f"{self.checks} checks"
-            )
+        for done, planned, noun in (
+            (self.assets, self.planned_assets, "asset"),
+            (self.checks, self.planned_checks, "check"),
+        ):
+            if planned:
+                noun += "" if planned == 1 else "s"
+                parts.append(f"{done}/{planned} {noun}" if running else f"{done} {noun}")
         failed = sum(self.failed.values())
         if failed:
             parts.append(", ".join(f"{n} {sev} failed" for sev, n in sorted(self.failed.items())))
