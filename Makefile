@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-quick lint bench dev clean demo
+.PHONY: install run test test-quick lint bench dev clean demo reliability
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
@@ -19,11 +19,21 @@ install: $(STAMP)
 run: install
 	$(BIN)/okr run
 
+# Two workers (pytest-xdist): tests that share a resource carry @pytest.mark.xdist_group and run on
+# one worker; `pytest` alone (no -n) still runs everything serially.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-quick: install
-	$(BIN)/python -m pytest -m "not slow and not integration"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not integration"
+
+# Run the fault tests and regenerate the fault table of docs/reliability.md from their results.
+reliability: install
+	rm -rf build/fault-report
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m fault
+	$(BIN)/python scripts/reliability_report.py
 
 lint: install
 	$(BIN)/ruff check .
