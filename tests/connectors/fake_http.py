@@ -42,7 +42,10 @@ class Reply:
     body: Any = None  # dict/list -> JSON; str/bytes as is
     headers: dict[str, str] = field(default_factory=dict)
     # Misbehaviours
-    delay_s: float = 0.0  # sleep before answering (read timeout)
+    delay_s: float = 0.0  # sleep before answering
+    # Answer only once this event is set: a server that hangs, so the client's read timeout fires
+    # however slow the machine is (set it when the test is done; the server gives up after 60 s).
+    hold: threading.Event | None = None
     reset: bool = False  # close the connection with a TCP RST instead of answering
     cut_body: bool = False  # promise a longer body than sent, then close
 
@@ -89,6 +92,8 @@ class FakeApi:
                 self._send(reply)
 
             def _send(self, reply: Reply) -> None:
+                if reply.hold is not None:
+                    reply.hold.wait(60)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if reply.reset:
