@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class FaultReport:
         for name, value in (("area", area), ("fault", fault), ("sees", sees), ("kept", kept)):
             if not str(value).strip():
                 raise ValueError(f"fault_report: {name} must say something")
-        self.rows.append(FaultRow(area, fault, " ".join(sees.split()), kept, exit_code, self.test))
+        self.rows.append(FaultRow(area, fault, stable(sees), kept, exit_code, self.test))
 
     def save(self) -> Path | None:
         if not self.rows:
@@ -53,6 +54,23 @@ class FaultReport:
         tmp.write_text(json.dumps([asdict(r) for r in self.rows], indent=1, ensure_ascii=False) + "\n")
         os.replace(tmp, path)  # parallel workers never see half a file
         return path
+
+
+# What differs from one test run to the next, so the table only changes when behaviour does.
+_UNSTABLE = [
+    (re.compile(r"/[^\s:;,()'\"]*?/pytest-\d+(?:/popen-gw\d+)?/[^/\s:;,()'\"]+"), "<tmp>"),
+    (re.compile(r"\bPID \d+"), "PID <pid>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}| [A-Z]{2,5})?"), "<time>"),
+    (re.compile(r"-\d{8}-\d{6}-\d+\.log\b"), "-<time>-<pid>.log"),
+]
+
+
+def stable(text: str) -> str:
+    """One line, with temporary paths, PIDs and times replaced by placeholders."""
+    text = " ".join(str(text).split())
+    for pattern, placeholder in _UNSTABLE:
+        text = pattern.sub(placeholder, text)
+    return text
 
 
 def load_rows(rows_dir: Path = ROWS_DIR) -> list[FaultRow]:
