@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fault_report import ROWS_DIR, FaultRow, load_rows  # noqa: E402
+from tests.fault_report import ROWS_DIR, FaultRow, load_rows
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 START, END = "<!-- fault-table:start -->", "<!-- fault-table:end -->"

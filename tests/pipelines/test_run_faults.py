@@ -53,10 +53,6 @@ def _staging_folders(ws: Path) -> list[Path]:
     return sorted((ws / "build").glob(".scorecard.staging-*"))
 
 
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
-
-
 @pytest.fixture
 def night(demo_night: DemoNight, tmp_path: Path) -> Path:
     return demo_night.copy_to(tmp_path / "ws")
@@ -83,16 +79,51 @@ def test_read_only_output_folder_is_found_before_scoring(night: Path, fault_repo
     )
 
 
+# Where to kill: the progress line of the stage, and what to wait for inside it.
+KILL_POINTS = [
+    ("load export files", "loading export files", None),
+    ("dbt: staging and metrics", "dbt building staging and metric models", "dbt"),
+    ("check source data", "source data checks running", None),
+    ("dbt: scoring", "dbt building the scoring marts", "dbt"),
+    ("publish the scorecard", "the scorecard being written to its staging folder", "staging"),
+]
+
+
 @pytest.mark.slow
-def test_parallel_runs_one_waits_or_exits_2(night: Path, fault_report: FaultReport) -> None:
+@pytest.mark.timeout(3600)
+def test_kill_9_at_each_stage_then_two_runs_at_once(night: Path, fault_report: FaultReport) -> None:
+    """Each run is killed at the next stage, so each run must first get past the stage where the
+    previous one died. Then, with the leftovers of all those kills in place, two runs at once: the
+    second exits 2 naming the first, a third one `--wait`s, the first is killed too, and the waiting
+    run takes over, cleans up and scores."""
+    scorecard = night / "build" / "scorecard"
+    published, history = _digest(scorecard), _history(night)
+    for stage, words, inside in KILL_POINTS:
+        _kill_during(night, stage, inside)
+        assert _digest(scorecard) == published, f"killed at {stage!r}: the published scorecard changed"
+        assert _history(night) == history, f"killed at {stage!r}: the score history changed"
+        fault_report(
+            area="Runs",
+            fault=f"`kill -9` of `okr run` during stage “{stage}” ({words})",
+            sees="the run ends at once"
+            + ("; its dbt child dies with it" if inside == "dbt" else "")
+            + "; the next run proceeds normally",
+            kept="published scorecard byte-identical; warehouse opens, "
+            "score history neither lost nor duplicated"
+            + ("; the next run removes the half-written staging folder" if inside == "staging" else ""),
+        )
+    assert _staging_folders(night), "the publish was killed after its staging folder appeared"
+
     first = OkrProcess(night, "run", "--as-of", DEMO_NIGHT)
     try:
-        first.wait_for_line("load export files ...")  # it holds the lock and is scoring
+        cleaned = first.wait_for_line("left by an interrupted publish")
+        assert not _staging_folders(night)
+        first.wait_for_line("] load export files ...")  # it holds the lock and is scoring
         second = okr(night, "run", "--as-of", DEMO_NIGHT)
         assert second.returncode == 2
-        line = second.stderr.strip()
-        assert "\n" not in line and "Traceback" not in line
-        assert f"PID {first.pid}" in line and "started" in line and "--wait" in line
+        busy = second.stderr.strip()
+        assert "\n" not in busy and "Traceback" not in busy
+        assert f"PID {first.pid}" in busy and "started" in busy and "--wait" in busy
         assert first.proc.poll() is None  # the first run was not disturbed
 
         waiter = OkrProcess(night, "run", "--wait", "--as-of", DEMO_NIGHT)
@@ -105,77 +136,48 @@ def test_parallel_runs_one_waits_or_exits_2(night: Path, fault_report: FaultRepo
             first.kill()
     assert code == 0, err[-3000:]
     assert f"{DEMO_NIGHT}: 28 key results" in out
-    assert all(dup == 0 for _, _, dup in _history(night))
+    assert _history(night) == history and not _staging_folders(night)
+    assert json.loads((scorecard / "scorecard.json").read_text())["as_of"] == DEMO_NIGHT
+    fault_report(
+        area="Runs",
+        fault="the staging folder of a killed publish is still there at the next run",
+        sees=cleaned,
+        kept="the published scorecard; the leftover is removed before any work",
+    )
     fault_report(
         area="Runs",
         fault="a second `okr run` while one is running",
-        sees=line,
+        sees=busy,
         kept="the first run goes on undisturbed; the second touches nothing",
         exit_code=second.returncode,
     )
     fault_report(
         area="Runs",
         fault="`okr run --wait` while one is running, and the running one is killed (`kill -9`)",
-        sees=_first_line(waiting) + " … then the run proceeds as usual",
-        kept="the lock of the killed run is taken over at once; the waiting run scores and publishes",
+        sees=f"{waiting.strip()}, then the usual progress and summary",
+        kept="the killed run's lock is taken over at once; the waiting run scores and publishes",
         exit_code=code,
     )
 
 
-# Where to kill: the progress line of the stage, and what to wait for inside it.
-KILL_POINTS = [
-    ("load export files", "loading export files", None),
-    ("dbt: staging and metrics", "dbt building staging and metric models", "dbt"),
-    ("check source data", "source data checks running", None),
-    ("dbt: scoring", "dbt building the scoring marts", "dbt"),
-    ("publish the scorecard", "the scorecard being written to its staging folder", "staging"),
-]
-
-
-@pytest.mark.slow
-def test_kill_9_at_each_stage_keeps_everything(night: Path, fault_report: FaultReport) -> None:
-    """Each run is killed at the next stage; the next run must get past it (so it recovered from the
-    kill before), and a last run after every kill must succeed and clean up."""
-    scorecard = night / "build" / "scorecard"
-    published, history = _digest(scorecard), _history(night)
-    for stage, words, inside in KILL_POINTS:
-        run = OkrProcess(night, "run", "--as-of", DEMO_NIGHT)
-        try:
-            run.wait_for_line(f"] {stage} ...")
-            if inside == "dbt":
-                wait_until(
-                    lambda r=run: any(" build " in command_line(p) for p in descendants(r.pid)),
-                    600,
-                    f"dbt to start in stage {stage!r}",
-                )
-            elif inside == "staging":
-                wait_until(lambda: bool(_staging_folders(night)), 600, "a publish staging folder")
-            children = descendants(run.pid)
-        finally:
-            run.kill()
-        wait_until(
-            lambda c=children: not any(is_running(p) for p in c),
-            60,
-            f"the killed run's child processes {children} to die with it",
-        )
-        assert _digest(scorecard) == published, f"killed at {stage!r}: the published scorecard changed"
-        assert _history(night) == history, f"killed at {stage!r}: the score history changed"
-        fault_report(
-            area="Runs",
-            fault=f"`kill -9` of `okr run` during stage “{stage}” ({words})",
-            sees="the run ends at once; its dbt child dies with it; the next run proceeds normally"
-            if inside == "dbt"
-            else "the run ends at once; the next run proceeds normally",
-            kept="published scorecard byte-identical; warehouse opens, score history neither lost nor "
-            "duplicated"
-            + ("; the half-written staging folder is removed by the next run" if inside == "staging" else ""),
-            exit_code=None,
-        )
-    leftovers = _staging_folders(night)
-    assert leftovers, "the publish was killed after its staging folder appeared"
-    final = okr(night, "run", "--as-of", DEMO_NIGHT)
-    assert final.returncode == 0, final.stderr[-3000:]
-    assert "left by an interrupted publish" in final.stderr
-    assert not _staging_folders(night)
-    assert _history(night) == history
-    assert json.loads((scorecard / "scorecard.json").read_text())["as_of"] == DEMO_NIGHT
+def _kill_during(night: Path, stage: str, inside: str | None) -> None:
+    """Start a run, `kill -9` it inside `stage`, and see its child processes die with it."""
+    run = OkrProcess(night, "run", "--as-of", DEMO_NIGHT)
+    try:
+        run.wait_for_line(f"] {stage} ...")
+        if inside == "dbt":
+            wait_until(
+                lambda: any(" build " in command_line(p) for p in descendants(run.pid)),
+                600,
+                f"dbt to start in stage {stage!r}",
+            )
+        elif inside == "staging":
+            wait_until(lambda: bool(_staging_folders(night)), 600, "a publish staging folder")
+        children = descendants(run.pid)
+    finally:
+        run.kill()
+    wait_until(
+        lambda: not any(is_running(p) for p in children),
+        60,
+        f"the killed run's child processes {children} to die with it",
+    )
