@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -60,6 +61,33 @@ def fault_report(request: pytest.FixtureRequest) -> Iterator[FaultReport]:
         report.save()
 
 
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every pytest-xdist worker of this test run (the run's own tmp root)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _across_workers(lock_file: Path) -> Iterator[None]:
+    """Only one pytest-xdist worker at a time inside the block."""
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_manifest_prepared_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The repo workspace's dbt manifest, parsed once before any test imports the Dagster
+    definitions: otherwise two workers on a fresh checkout parse into the same folder at once."""
+    from pipelines.settings import REPO_ROOT, load_settings
+    from pipelines.transform import dbt_setup
+
+    prepare = getattr(dbt_setup, "prepare_manifest", None)
+    if prepare is not None and not os.environ.get("OKR_WORKSPACE"):
+        with _across_workers(_shared_dir(tmp_path_factory) / "dbt-manifest.lock"):
+            prepare(load_settings(REPO_ROOT))
+
+
 @dataclass(frozen=True)
 class DemoNight:
     """The demo workspace after one real `okr run --as-of 2026-11-26` (scored and published)."""
@@ -79,11 +107,9 @@ def demo_night(tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
     """One scored and published demo night for the whole test run, shared by pytest-xdist workers
     (the first worker to need it makes it, under a file lock; the others wait and reuse it).
     Tests must not change it: take `demo_night.copy_to(tmp_path / "ws")`."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = _shared_dir(tmp_path_factory)
     workspace, ready = shared / "demo-night", shared / "demo-night" / "ready.json"
-    with open(shared / "demo-night.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _across_workers(shared / "demo-night.lock"):
         if not ready.exists():
             shutil.rmtree(workspace, ignore_errors=True)
             copy_demo_workspace(workspace)

@@ -95,6 +95,7 @@ def test_a_second_run_exits_2_naming_the_holder(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # four real runs: on a loaded CI machine well beyond the 900 s default
 def test_nightly_run_on_demo_workspace(demo_night: DemoNight, tmp_path: Path) -> None:
     assert (
         "2026-11-26: 28 key results: 11 on track, 3 at risk, 2 off track, 0 stale, 0 without data "
