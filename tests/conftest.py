@@ -31,6 +31,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "fault_report" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.fault)
+    # Slow end-to-end tests first (stable otherwise): with two workers, the long runs start at once
+    # and the many short tests fill the gaps, instead of one long test running alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
