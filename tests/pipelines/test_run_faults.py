@@ -19,6 +19,7 @@ from tests.fault_report import FaultReport
 from tests.helpers import (
     OkrProcess,
     command_line,
+    copy_demo_workspace,
     descendants,
     is_running,
     okr,
@@ -58,23 +59,24 @@ def night(demo_night: DemoNight, tmp_path: Path) -> Path:
     return demo_night.copy_to(tmp_path / "ws")
 
 
-def test_read_only_output_folder_is_found_before_scoring(night: Path, fault_report: FaultReport) -> None:
-    warehouse = night / "data" / "warehouse.duckdb"
-    before = (warehouse.stat().st_mtime_ns, _digest(night / "build"))
-    with read_only_folder(night / "build"):
-        run = okr(night, "run", "--as-of", DEMO_NIGHT)
-        debug = okr(night, "--debug", "run", "--as-of", DEMO_NIGHT)
+def test_read_only_output_folder_is_found_before_scoring(tmp_path: Path, fault_report: FaultReport) -> None:
+    ws = copy_demo_workspace(tmp_path / "ws")
+    (ws / "build").mkdir()
+    with read_only_folder(ws / "build"):
+        run = okr(ws, "run", "--as-of", DEMO_NIGHT)
+        debug = okr(ws, "--debug", "run", "--as-of", DEMO_NIGHT)
     assert run.returncode == 1, run.stderr
     assert run.stderr.startswith("error: cannot write the scorecard folder")
-    assert str(night / "build") in run.stderr and "nothing was scored" in run.stderr
+    assert str(ws / "build") in run.stderr and "nothing was scored" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert debug.returncode == 1 and "Traceback" in debug.stderr  # --debug shows where
-    assert (warehouse.stat().st_mtime_ns, _digest(night / "build")) == before  # not even opened
+    assert not (ws / "data" / "warehouse.duckdb").exists()  # found before the warehouse was opened
+    assert list((ws / "build").iterdir()) == []
     fault_report(
         area="Runs",
         fault="the scorecard folder (build/) is read-only",
         sees=run.stderr,
-        kept="warehouse untouched (not opened), published scorecard unchanged; checked before any scoring",
+        kept="everything: the check comes before the warehouse is opened; the published scorecard stays",
         exit_code=run.returncode,
     )
 
