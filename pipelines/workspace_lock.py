@@ -122,13 +122,14 @@ class WorkspaceLock:
         holder = None
         for _ in range(20):
             holder = read_holder(self.path)
-            if holder is not None and (holder.host != socket.gethostname() or _alive(holder.pid)):
+            if holder is not None and (holder.host != socket.gethostname() or process_alive(holder.pid)):
                 return holder
             time.sleep(0.05)
         return holder
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this PID runs on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -25,6 +25,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipelines.workspace_lock import process_alive
+
 log = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
@@ -73,16 +75,6 @@ def _owner_pid(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_leftovers(target: Path, older_than_s: float = 3600) -> list[Path]:
     """Remove staging folders of publishes that were killed mid-way; returns what was removed.
 
@@ -99,7 +91,7 @@ def remove_leftovers(target: Path, older_than_s: float = 3600) -> list[Path]:
                 if not path.is_dir():
                     continue
                 pid = _owner_pid(path)
-                dead = pid is not None and pid != os.getpid() and not _pid_alive(pid)
+                dead = pid is not None and pid != os.getpid() and not process_alive(pid)
                 if dead or now - path.stat().st_mtime > older_than_s:
                     log.info("removing leftover folder %s of an interrupted publish", path)
                     shutil.rmtree(path, ignore_errors=True)
