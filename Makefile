@@ -19,20 +19,22 @@ install: $(STAMP)
 run: install
 	$(BIN)/okr run
 
-# Two workers (pytest-xdist): tests that share a resource carry @pytest.mark.xdist_group and run on
-# one worker; `pytest` alone (no -n) still runs everything serially.
+# Two workers (pytest-xdist). --dist loadscope keeps each test module on one worker, so a module's
+# expensive fixture (a dbt run, a PostgreSQL database) is built once; session fixtures shared by
+# all workers (the demo night, the dbt manifest) are built once under a file lock (tests/conftest.py).
+# `pytest` alone (no -n) still runs everything in one process.
 TEST_WORKERS ?= 2
 
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 test-quick: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not integration"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not slow and not integration"
 
 # Run the fault tests and regenerate the fault table of docs/reliability.md from their results.
 reliability: install
 	rm -rf build/fault-report
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m fault
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m fault
 	$(BIN)/python scripts/reliability_report.py
 
 lint: install
