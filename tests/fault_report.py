@@ -60,6 +60,7 @@ class FaultReport:
 _UNSTABLE = [
     (re.compile(r"/[^\s:;,()'\"]*?/pytest-\d+(?:/popen-gw\d+)?/[^/\s:;,()'\"]+"), "<tmp>"),
     (re.compile(r"\bPID \d+"), "PID <pid>"),
+    (re.compile(r"\.staging-\d+-\w+"), ".staging-<pid>-<random>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}| [A-Z]{2,5})?"), "<time>"),
     (re.compile(r"-\d{8}-\d{6}-\d+\.log\b"), "-<time>-<pid>.log"),
 ]
@@ -76,5 +77,6 @@ def stable(text: str) -> str:
 def load_rows(rows_dir: Path = ROWS_DIR) -> list[FaultRow]:
     rows = []
     for path in sorted(rows_dir.glob("*.json")):
-        rows += [FaultRow(**r) for r in json.loads(path.read_text(encoding="utf-8"))]
-    return sorted(rows, key=lambda r: (r.area, r.test, r.fault))
+        for r in json.loads(path.read_text(encoding="utf-8")):
+            rows.append(FaultRow(**{**r, "sees": stable(r["sees"])}))
+    return sorted(rows, key=lambda r: (r.area, r.test))  # stable: a test's rows in the order it found them
