@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -242,8 +243,11 @@ def _run_locked(settings: Settings, days: list[dt.date], publish_always: bool, d
     return EXIT_OK
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # dbt colours its messages
+
+
 def _indent(text: str) -> str:
-    return "\n".join(f"  {line}" for line in text.strip().splitlines())
+    return "\n".join(f"  {line}" for line in _ANSI.sub("", text).strip().splitlines())
 
 
 if __name__ == "__main__":
