@@ -280,6 +280,7 @@ class Progress:
 
 def _columns(stream: TextIO) -> int:
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError, AttributeError):
-        return 100
+        columns = 0
+    return columns or 100  # a pseudo-terminal without a size says 0
