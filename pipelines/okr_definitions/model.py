@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from pipelines.scoring_constants import scoring_constants
+
 MEASURES = ("sum", "avg", "last", "min", "max", "ratio")
 KR_TYPES = ("progress", "stay_above", "stay_below")
 COMMITMENTS = ("committed", "aspirational")
@@ -195,8 +197,9 @@ class Record:
 
 
 THRESHOLDS = Record(
-    at_risk=Field(number(gt=0, lt=1), default=0.10),
-    off_track=Field(number(gt=0, le=1), default=0.25),
+    # Defaults from dbt_project.yml, where the scoring SQL reads its constants too.
+    at_risk=Field(number(gt=0, lt=1), default=scoring_constants().default_at_risk),
+    off_track=Field(number(gt=0, le=1), default=scoring_constants().default_off_track),
 )
 
 INITIATIVE = Record(
