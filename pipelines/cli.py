@@ -37,10 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
-    backfill = sub.add_parser("backfill", help="score every day of a date range, oldest first")
+    backfill = sub.add_parser("backfill", help="score every day of a date range in one run")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
     backfill.add_argument("--to", dest="end", type=_date, required=True)
     backfill.add_argument("--target", choices=["duckdb", "postgres"])
+    backfill.add_argument(
+        "--replace",
+        action="store_true",
+        help="rescore days that already have history (default: fill missing days)",
+    )
     return parser
 
 
@@ -71,19 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "run":
         as_of = args.as_of or settings.yesterday()
-        return _run_days(settings, [as_of], publish_always=True)
-    days = [args.start + dt.timedelta(days=i) for i in range((args.end - args.start).days + 1)]
-    if not days:
+        return _run_days(settings, as_of, as_of, backfill=False)
+    if args.end < args.start:
         print("error: --to is before --from", file=sys.stderr)
         return EXIT_USAGE
-    return _run_days(settings, days, publish_always=False)
+    return _run_days(settings, args.start, args.end, backfill=True, replace=args.replace)
 
 
-def _run_days(settings: Settings, days: list[dt.date], publish_always: bool) -> int:
-    """Score each day in turn. `okr run` publishes the day it was asked for; a backfill publishes
-    only a day that is the newest scored one, so readers keep seeing the latest scorecard."""
+def _run_days(settings: Settings, start: dt.date, end: dt.date, backfill: bool, replace: bool = False) -> int:
+    """Score start..end. `okr run` (one day) publishes the day it was asked for; a backfill is one
+    run over the range and publishes its newest day only if no newer day is published."""
     first, last = dt.date.fromisoformat(settings.history_start), settings.yesterday()
-    for day in days:
+    for day in (start, end):
         if not first <= day <= last:
             print(
                 f"error: as-of date {day} is outside the scorable range {first}..{last} "
@@ -91,16 +95,19 @@ def _run_days(settings: Settings, days: list[dt.date], publish_always: bool) -> 
                 file=sys.stderr,
             )
             return EXIT_USAGE
-    from pipelines.runner import run_nightly  # imports Dagster and parses dbt: only when running
+    from pipelines.scoring_run import run_nightly, run_range  # imports Dagster: only when running
 
-    data_errors = 0
-    for day in days:
-        result = run_nightly(day, lang=os.environ.get("OKR_LANG"), publish_always=publish_always)
-        if not result.success:
-            print(f"error: scoring {day} failed:\n{result.error}", file=sys.stderr)
-            return EXIT_ERRORS
-        print(result.summary)
-        data_errors += result.blocked_krs
+    lang = os.environ.get("OKR_LANG")
+    if backfill:
+        result = run_range(start, end, replace=replace, lang=lang)
+    else:
+        result = run_nightly(start, lang=lang, publish_always=True)
+    if not result.success:
+        span = start if start == end else f"{start}..{end}"
+        print(f"error: scoring {span} failed:\n{result.error}", file=sys.stderr)
+        return EXIT_ERRORS
+    print(result.summary)
+    data_errors = result.blocked_krs
     print(f"scorecard: {settings.scorecard_dir / 'index.html'}")
     if data_errors:
         # The scorecard is published (unaffected KRs are scored) but the data needs attention.

@@ -20,9 +20,10 @@ def test_pyproject_points_dagster_at_the_definitions() -> None:
 
 
 def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
     from pipelines.okr_definitions.metric_catalog import metric_model_names
 
+    defs = build_definitions()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for metric in metric_model_names():

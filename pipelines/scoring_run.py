@@ -1,4 +1,6 @@
-"""Run the nightly job in-process (what `okr run` does) and summarise the outcome."""
+"""Run the scoring job in-process and summarise the outcome: one day (`okr run`) or a range of
+days as ONE Dagster run (`okr backfill`): one dbt invocation per step over the range, one quality
+validation, and one publish of the newest day."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import os
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.reporting.scorecard_data import STATUSES
 from pipelines.settings import load_settings
@@ -32,16 +35,37 @@ def _instance() -> dg.DagsterInstance:
 def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = True) -> RunOutcome:
     """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
     (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up."""
-    from pipelines.definitions import defs
+    return _execute({"partition_key": as_of.isoformat()}, as_of, lang, publish_always, replace=True)
+
+
+def run_range(start: dt.date, end: dt.date, replace: bool = False, lang: str | None = None) -> RunOutcome:
+    """Score every day of start..end in one run. Days that already have history are kept unless
+    `replace`; the newest day's scorecard is published unless a newer day is published already."""
+    if end < start:
+        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+    tags = {
+        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+    }
+    return _execute({"tags": tags}, end, lang, publish_always=False, replace=replace)
+
+
+def _execute(
+    partition: dict, newest: dt.date, lang: str | None, publish_always: bool, replace: bool
+) -> RunOutcome:
+    from pipelines.definitions import build_definitions
+    from pipelines.partitions import REPLACE_TAG
     from pipelines.reporting.scorecard_asset import PUBLISH_TAG
 
-    job = defs.get_job_def("nightly_scoring")
-    tags = {"okr/lang": lang} if lang else {}
+    job = build_definitions().get_job_def("nightly_scoring")
+    tags = {**partition.pop("tags", {}), REPLACE_TAG: str(replace).lower()}
+    if lang:
+        tags["okr/lang"] = lang
     if publish_always:
         tags[PUBLISH_TAG] = "always"
     with _instance() as instance:
         result = job.execute_in_process(
-            partition_key=as_of.isoformat(),
+            **partition,
             instance=instance,
             raise_on_error=False,
             tags=tags,
@@ -50,14 +74,16 @@ def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = 
                 "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
             },
         )
-    if not result.success:
+        success = result.success
         failures = [
             f"{e.step_key}: {_root_message(e.step_failure_data.error)}"
             for e in result.all_events
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
+        del result  # the run's events and outputs: not kept beyond this call
+    if not success:
         return RunOutcome(False, "", "\n".join(failures) or "the run failed")
-    summary, errors = summarise(as_of)
+    summary, errors = summarise(newest)
     return RunOutcome(True, summary, blocked_krs=errors)
 
 
