@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -23,6 +23,7 @@ class RunOutcome:
     summary: str
     error: str = ""
     blocked_krs: int = 0  # KRs not scored because an ERROR-severity data check failed on their source
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each Dagster step
 
 
 def _instance() -> dg.DagsterInstance:
@@ -75,6 +76,7 @@ def _execute(
             },
         )
         success = result.success
+        steps = _step_seconds(instance, result.run_id)
         failures = [
             f"{e.step_key}: {_root_message(e.step_failure_data.error)}"
             for e in result.all_events
@@ -82,9 +84,18 @@ def _execute(
         ]
         del result  # the run's events and outputs: not kept beyond this call
     if not success:
-        return RunOutcome(False, "", "\n".join(failures) or "the run failed")
+        return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
     summary, errors = summarise(newest)
-    return RunOutcome(True, summary, blocked_krs=errors)
+    return RunOutcome(True, summary, blocked_krs=errors, step_seconds=steps)
+
+
+def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Each step's wall time (what `make bench` reports)."""
+    return {
+        s.step_key: round(s.end_time - s.start_time, 3)
+        for s in instance.get_run_step_stats(run_id)
+        if s.start_time and s.end_time
+    }
 
 
 def _root_message(error: object) -> str:
