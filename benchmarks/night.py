@@ -36,7 +36,7 @@ def _outcome(result: Any, started: float) -> dict[str, Any]:
     if not result.success:
         raise SystemExit(f"run failed: {result.error}")
     return {
-        "wall_s": round(time.perf_counter() - started, 3),
+        "run_s": round(time.perf_counter() - started, 3),
         "steps": result.step_seconds,
         "summary": result.summary,
     }
