@@ -36,8 +36,9 @@ lint: install
 
 # Every row of issue 15's goals table (benchmarks/README.md); BENCH_ARGS="--krs 100 --metrics 20" is quicker.
 bench: install
-	$(BIN)/python -m benchmarks.harness $(BENCH_ARGS)
-	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-autosave -p no:cacheprovider
+	$(eval BENCH_FILE := .benchmarks/bench-$(shell date -u +%Y%m%dT%H%M%SZ).jsonl)
+	OKR_BENCH_RESULTS=$(CURDIR)/$(BENCH_FILE) $(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-autosave -p no:cacheprovider
+	OKR_BENCH_RESULTS=$(CURDIR)/$(BENCH_FILE) $(BIN)/python -m benchmarks.harness $(BENCH_ARGS)
 
 dev: install
 	mkdir -p .dagster_home

@@ -150,9 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = REPO_ROOT / ".benchmarks"
-    out_dir.mkdir(exist_ok=True)
-    os.environ["OKR_BENCH_RESULTS"] = str(out_dir / f"bench-{stamp}.jsonl")
+    # `make bench` sets the results file, so the pytest benchmarks' rows join the same table.
+    os.environ.setdefault("OKR_BENCH_RESULTS", str(REPO_ROOT / ".benchmarks" / f"bench-{stamp}.jsonl"))
+    result_file = Path(os.environ["OKR_BENCH_RESULTS"]).with_suffix(".json")
+    result_file.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
         "started": stamp,
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), "python": platform.python_version()},
@@ -174,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     results["load_avg_after"] = os.getloadavg()
     results["rows"] = rows.read_rows()
-    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    result_file.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     rows.print_table(results["rows"])
-    print(f"\nresult: {out_dir / f'bench-{stamp}.json'} (load average {results['machine']['load_avg']})")
+    print(f"\nresult: {result_file} (load average {results['machine']['load_avg']})")
     return 0
 
 
