@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-quick lint bench dev clean demo
+.PHONY: install run test test-quick lint bench dev clean demo reliability
 
 # Bytecode is compiled at install: the environment sets PYTHONDONTWRITEBYTECODE=1, so without it
 # every run recompiles every module it imports (about a quarter of a demo night).
@@ -22,11 +22,23 @@ install: $(STAMP)
 run: install
 	$(BIN)/okr run
 
+# Two workers (pytest-xdist). --dist loadscope keeps each test module on one worker, so a module's
+# expensive fixture (a dbt run, a PostgreSQL database) is built once; session fixtures shared by
+# all workers (the demo night, the dbt manifest) are built once under a file lock (tests/conftest.py).
+# `pytest` alone (no -n) still runs everything in one process.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 test-quick: install
-	$(BIN)/python -m pytest -m "not slow and not integration"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not slow and not integration"
+
+# Run the fault tests and regenerate the fault table of docs/reliability.md from their results.
+reliability: install
+	rm -rf build/fault-report
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m fault
+	$(BIN)/python scripts/reliability_report.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.reporting.scorecard_data import STATUSES
+from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
 
 BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
@@ -33,13 +35,25 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_nightly(as_of: dt.date, lang: str | None = None, publish_always: bool = True) -> RunOutcome:
+def run_nightly(
+    as_of: dt.date,
+    lang: str | None = None,
+    publish_always: bool = True,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+) -> RunOutcome:
     """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
-    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up."""
-    return _execute({"partition_key": as_of.isoformat()}, as_of, lang, publish_always, replace=True)
+    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up.
+    `on_event` is called with every event of the run as it happens (the CLI's progress display)."""
+    return _execute({"partition_key": as_of.isoformat()}, as_of, lang, publish_always, True, on_event)
 
 
-def run_range(start: dt.date, end: dt.date, replace: bool = False, lang: str | None = None) -> RunOutcome:
+def run_range(
+    start: dt.date,
+    end: dt.date,
+    replace: bool = False,
+    lang: str | None = None,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+) -> RunOutcome:
     """Score every day of start..end in one run. Days that already have history are kept unless
     `replace`; the newest day's scorecard is published unless a newer day is published already."""
     if end < start:
@@ -48,11 +62,16 @@ def run_range(start: dt.date, end: dt.date, replace: bool = False, lang: str | N
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
     }
-    return _execute({"tags": tags}, end, lang, publish_always=False, replace=replace)
+    return _execute({"tags": tags}, end, lang, False, replace, on_event)
 
 
 def _execute(
-    partition: dict, newest: dt.date, lang: str | None, publish_always: bool, replace: bool
+    partition: dict,
+    newest: dt.date,
+    lang: str | None,
+    publish_always: bool,
+    replace: bool,
+    on_event: Callable[[dg.EventLogEntry], None] | None,
 ) -> RunOutcome:
     from pipelines.definitions import build_definitions
     from pipelines.partitions import REPLACE_TAG
@@ -65,7 +84,11 @@ def _execute(
     if publish_always:
         tags[PUBLISH_TAG] = "always"
     with _instance() as instance:
+        run_id = str(uuid.uuid4())
+        if on_event is not None:
+            instance.add_event_listener(run_id, on_event)
         result = job.execute_in_process(
+            run_id=run_id,
             **partition,
             instance=instance,
             raise_on_error=False,
@@ -109,7 +132,7 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
     """The one-line summary of a scored day (from the warehouse, published or not), and how many
     KRs a failed ERROR check blocked."""
     from connectors.warehouse import open_warehouse
-    from pipelines.quality import summary_counts
+    from pipelines.reporting.data_health import format_summary, summary_counts
 
     settings = load_settings()
     warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
@@ -122,6 +145,6 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
         f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
     )
     checks = summary_counts(warehouse, as_of)
-    line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
+    line += "; " + format_summary(checks)
     blocked = int(krs["status_reason"].fillna("").str.startswith(BLOCKED_PREFIX).sum())
     return line, blocked
