@@ -64,12 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
-    backfill = sub.add_parser(
-        "backfill", parents=[common], help="score every day of a date range, oldest first"
-    )
+    backfill = sub.add_parser("backfill", parents=[common], help="score every day of a date range in one run")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
     backfill.add_argument("--to", dest="end", type=_date, required=True)
     backfill.add_argument("--target", choices=["duckdb", "postgres"])
+    backfill.add_argument(
+        "--replace",
+        action="store_true",
+        help="rescore days that already have history (default: fill missing days)",
+    )
     for cmd in (run, backfill):
         cmd.add_argument(
             "--wait",
@@ -190,12 +193,16 @@ def _run_days(settings: Settings, days: list[dt.date], args: argparse.Namespace,
     lock = WorkspaceLock(settings.work_dir / "run.lock")
     try:
         with lock.acquire(wait=args.wait, on_wait=waiting):
-            return _run_locked(settings, days, publish_always=args.command == "run", debug=debug)
+            return _run_locked(
+                settings, days, args.command == "run", debug, replace=getattr(args, "replace", False)
+            )
     except WorkspaceBusy as exc:
         raise CliError(f"{exc}; try again later or add --wait", EXIT_BUSY) from None
 
 
-def _run_locked(settings: Settings, days: list[dt.date], publish_always: bool, debug: bool) -> int:
+def _run_locked(
+    settings: Settings, days: list[dt.date], publish_always: bool, debug: bool, replace: bool = False
+) -> int:
     from pipelines.child_processes import children_die_with_parent
     from pipelines.console import Progress, captured_output, new_log_path
     from pipelines.reporting.swap import remove_leftovers
@@ -209,21 +216,23 @@ def _run_locked(settings: Settings, days: list[dt.date], publish_always: bool, d
     data_errors = 0
     with captured_output(log_path) as term, children_die_with_parent():
         try:
-            from pipelines.runner import run_nightly  # imports Dagster and parses dbt: only when running
+            from pipelines.scoring_run import run_nightly, run_range  # imports Dagster: only when running
 
-            for day in days:
-                title = f"okr: scoring {day}" + (f" (log: {log_path})" if log_path else "")
-                with Progress(term, title, interactive=None if log_path else False) as progress:
-                    result = run_nightly(
-                        day,
-                        lang=os.environ.get("OKR_LANG"),
-                        publish_always=publish_always,
-                        on_event=progress.on_event,
+            # `okr run` scores its day; a backfill is ONE run over the whole range.
+            span = str(days[0]) if publish_always else f"{days[0]}..{days[-1]}"
+            title = f"okr: scoring {span}" + (f" (log: {log_path})" if log_path else "")
+            lang = os.environ.get("OKR_LANG")
+            with Progress(term, title, interactive=None if log_path else False) as progress:
+                if publish_always:
+                    result = run_nightly(days[0], lang=lang, publish_always=True, on_event=progress.on_event)
+                else:
+                    result = run_range(
+                        days[0], days[-1], replace=replace, lang=lang, on_event=progress.on_event
                     )
-                if not result.success:
-                    raise CliError(f"scoring {day} failed:\n{_indent(result.error)}{see_log}")
-                print(result.summary, file=term.out, flush=True)
-                data_errors += result.blocked_krs
+            if not result.success:
+                raise CliError(f"scoring {span} failed:\n{_indent(result.error)}{see_log}")
+            print(result.summary, file=term.out, flush=True)
+            data_errors += result.blocked_krs
         except (CliError, KeyboardInterrupt):
             raise
         except Exception as exc:
