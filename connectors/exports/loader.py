@@ -406,10 +406,3 @@ def folder_fingerprint(folder: Path) -> dict[str, str]:
         st = path.stat()
         out[path.relative_to(folder).as_posix()] = f"{st.st_size}:{st.st_mtime_ns}"
     return out
-
-
-def summarize(results: list[FileResult]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    return counts

@@ -48,10 +48,6 @@ class Preset:
     # Fixed values for the raw table (the platform of an ad platform's own export).
     constants: tuple[tuple[str, object], ...] = ()
 
-    @property
-    def required_headers(self) -> list[str]:
-        return [f.headers[0] for f in self.fields if f.required]
-
 
 def email_hash(address: str) -> str:
     """sha256 of the trimmed, lower-cased address: joins records without keeping the address."""
@@ -294,8 +290,6 @@ PRESETS: tuple[Preset, ...] = (
         key=("rate_date", "currency"),
     ),
 )
-
-PRESETS_BY_NAME = {p.name: p for p in PRESETS}
 
 
 def norm_header(text: str) -> str:
