@@ -15,6 +15,9 @@ Per file:
 Parsing is set-based (reader.py, convert.py); the writes of several small files share one
 transaction, and when that transaction fails each file is written on its own, so one file's
 failure never blocks the others.
+
+One file because planning, the shared transaction and the file-by-file fallback are one protocol
+around the registry table; split apart, each piece would reach into the others' private state.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ is read, and the natural key a later export of the same records replaces by.
 
 A file matches a preset when all of its required columns are present (header names compare
 case- and space-insensitively; each field lists the labels different tool versions use).
+
+Long because it is a declarative table of every known layout: kept together, layouts can be
+compared side by side and the one a file matched is found in one place.
 """
 
 from __future__ import annotations
