@@ -18,6 +18,7 @@ from pipelines.reporting.messages import Translator
 from pipelines.reporting.site_model import KRView, SiteModel
 
 KR_SOURCE = "key_results"
+EXPORTS = "exports"  # the export folder, as raw.source_load_status names it
 _ALIASES = {"ad": "ads"}
 _FAILURE_MESSAGES = {
     "expect_column_values_to_be_between": "health_failure_between",
@@ -55,6 +56,24 @@ class SourceGroup:
 
 
 @dataclass
+class RejectedFileView:
+    name: str
+    sentence: str
+    problems: list[dict[str, Any]]  # {line, column, problem}, capped (see load_problems.MAX_PROBLEMS)
+    more: int  # problems not listed
+
+
+@dataclass
+class LoadGroup:
+    """A source that failed to load, or the export folder with its rejected files."""
+
+    key: str
+    name: str
+    sentences: list[str] = field(default_factory=list)
+    files: list[RejectedFileView] = field(default_factory=list)
+
+
+@dataclass
 class HealthView:
     level: str  # ok | warn | error
     line: str
@@ -64,6 +83,7 @@ class HealthView:
     groups: list[SourceGroup]
     blocked: list[str]
     late: list[tuple[str, int, list[KRView]]]  # (source name, days late, KRs)
+    load: list[LoadGroup] = field(default_factory=list)  # what failed to load, by source
 
     @property
     def failed(self) -> int:
@@ -142,7 +162,9 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     warnings = sum(g.warnings for g in groups.values())
     checks = sum(g.checks for g in groups.values())
     blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
-    parts = [
+    load = _load_groups(health, t, fmt)
+    parts = _load_line(health, t, fmt)
+    parts += [
         t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
         for name, days, krs in late
     ]
@@ -155,7 +177,7 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
                 blocked=fmt.integer(blocked_krs),
             )
         )
-    elif not late:
+    elif not late and not load:
         parts.append(
             t("data_health_warnings", failed=fmt.integer(warnings), checks=fmt.integer(checks))
             if warnings
@@ -164,7 +186,7 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     line = " ".join(parts)
     ordered = sorted(groups.values(), key=lambda g: (g.key == KR_SOURCE, -g.failed, g.name.casefold()))
     return HealthView(
-        level="error" if errors else ("warn" if warnings or late else "ok"),
+        level="error" if errors or load else ("warn" if warnings or late else "ok"),
         line=line,
         checks=checks,
         errors=errors,
@@ -177,7 +199,60 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
             for b in health.get("blocked_metrics") or []
         ],
         late=late,
+        load=load,
     )
+
+
+def _load_line(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[str]:
+    """The overview's words for what failed to load: each failed source, then the rejected files."""
+    parts = [
+        t(
+            "data_health_source_failed",
+            source=_source_name(s, t),
+            count=fmt.integer(int(s.get("krs_affected") or 0)),
+        )
+        for s in _dicts(health.get("failed_sources"))
+    ]
+    files = _dicts(health.get("rejected_files"))
+    if files:
+        rows = int(health.get("rejected_rows") or 0)
+        parts.append(t("data_health_files_rejected", files=fmt.integer(len(files)), rows=fmt.integer(rows)))
+    return parts
+
+
+def _source_name(s: dict[str, Any], t: Translator) -> str:
+    key = str(s.get("source") or "")
+    return t(f"source.{key}") if t.has(f"source.{key}") else str(s.get("title") or key)
+
+
+def _sentence(text: object) -> str:
+    text = str(text or "").strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _load_groups(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[LoadGroup]:
+    """Failed sources and rejected export files, grouped by source (the export folder is one)."""
+    groups: dict[str, LoadGroup] = {}
+    for s in _dicts(health.get("failed_sources")):
+        key = str(s.get("source") or "")
+        group = groups.setdefault(key, LoadGroup(key, _source_name(s, t)))
+        since = s.get("last_success_at")
+        values = {"error": _sentence(s.get("error")), "count": fmt.integer(int(s.get("krs_affected") or 0))}
+        if since:
+            values["since"] = fmt.date(dt.date.fromisoformat(str(since)[:10]))
+        group.sentences.append(t("health_source_failed" if since else "health_source_never_loaded", **values))
+    for f in _dicts(health.get("rejected_files")):
+        group = groups.setdefault(EXPORTS, LoadGroup(EXPORTS, t("source.exports")))
+        rows = int(f.get("rejected_rows") or 0)
+        sentence = (
+            t("health_file_rejected", file=f.get("file_name"), rows=fmt.integer(rows))
+            if rows
+            else t("health_file_unreadable", file=f.get("file_name"), error=_sentence(f.get("error")))
+        )
+        problems = _dicts(f.get("problems"))
+        more = max(int(f.get("problem_count") or 0) - len(problems), 0)
+        group.files.append(RejectedFileView(str(f.get("file_name")), sentence, problems, more))
+    return sorted(groups.values(), key=lambda g: (g.key == EXPORTS, g.name.casefold()))
 
 
 def _late_sources(
