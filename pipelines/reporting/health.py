@@ -163,7 +163,7 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     checks = sum(g.checks for g in groups.values())
     blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
     load = _load_groups(health, t, fmt)
-    parts = _load_line(health, t, fmt)
+    parts = load_line(health, t, fmt)
     parts += [
         t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
         for name, days, krs in late
@@ -203,12 +203,12 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     )
 
 
-def _load_line(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[str]:
+def load_line(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[str]:
     """The overview's words for what failed to load: each failed source, then the rejected files."""
     parts = [
         t(
             "data_health_source_failed",
-            source=_source_name(s, t),
+            source=source_name(s, t),
             count=fmt.integer(int(s.get("krs_affected") or 0)),
         )
         for s in _dicts(health.get("failed_sources"))
@@ -220,7 +220,7 @@ def _load_line(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[st
     return parts
 
 
-def _source_name(s: dict[str, Any], t: Translator) -> str:
+def source_name(s: dict[str, Any], t: Translator) -> str:
     key = str(s.get("source") or "")
     return t(f"source.{key}") if t.has(f"source.{key}") else str(s.get("title") or key)
 
@@ -235,7 +235,7 @@ def _load_groups(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[
     groups: dict[str, LoadGroup] = {}
     for s in _dicts(health.get("failed_sources")):
         key = str(s.get("source") or "")
-        group = groups.setdefault(key, LoadGroup(key, _source_name(s, t)))
+        group = groups.setdefault(key, LoadGroup(key, source_name(s, t)))
         since = s.get("last_success_at")
         values = {"error": _sentence(s.get("error")), "count": fmt.integer(int(s.get("krs_affected") or 0))}
         if since:
