@@ -85,7 +85,7 @@ HEALTH = {
             "problems": [],
             "problem_count": 1,
         },
-    ],  # fmt: skip
+    ],
     "rejected_rows": 1,
 }
 SETTINGS = {
