@@ -35,7 +35,7 @@ class FailedSource:
             if self.last_success_at
             else "never loaded"
         )
-        krs = f"; {self.krs_affected} key result(s) stale" if self.krs_affected else ""
+        krs = f"; {_count(self.krs_affected, 'key result')} stale" if self.krs_affected else ""
         return f"{self.title} failed to load ({kept}{krs}): {self.error}"
 
 
@@ -48,7 +48,7 @@ class RejectedFile:
     problem_count: int = 0  # every problem the loader listed
 
     def sentence(self) -> str:
-        rows = f" ({self.rejected_rows} row(s) rejected)" if self.rejected_rows else ""
+        rows = f" ({_count(self.rejected_rows, 'row')} rejected)" if self.rejected_rows else ""
         return f"Export file rejected{rows}: {self.error}"
 
 
@@ -128,7 +128,7 @@ def read_load_problems(warehouse: Warehouse) -> LoadProblems:
             title=titles.get(name, name),
             raw_tables=[f.raw_table for f in group],
             # A source fails as a whole; its tables differ only when its streams failed apart.
-            error="; ".join(dict.fromkeys(f.error for f in group)),
+            error="; ".join(dict.fromkeys(f.error.removeprefix(f"{name}: ") for f in group)),
             last_success_at=_iso(min((f.last_success_at for f in group), default=None, key=_never_first)),
             krs_affected=affected.get(name, 0),
         )
