@@ -9,6 +9,7 @@ column and how many rows broke it; the raw summary is the fallback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,13 +158,14 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
                 check=t.optional("check", f.get("check")),
             )
         )
-    late = _late_sources(model, source_by_check, t)
+    failed_krs = _failed_source_krs(model)
+    late = _late_sources(model, source_by_check, t, set().union(*failed_krs.values()))
     errors = sum(g.errors for g in groups.values())
     warnings = sum(g.warnings for g in groups.values())
     checks = sum(g.checks for g in groups.values())
     blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
-    load = _load_groups(health, t, fmt)
-    parts = load_line(health, t, fmt)
+    load = _load_groups(health, t, fmt, failed_krs)
+    parts = load_line(health, t, fmt, failed_krs)
     parts += [
         t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
         for name, days, krs in late
@@ -203,16 +205,35 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     )
 
 
-def load_line(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[str]:
+_FAILED_SOURCE = re.compile(r"source (\S+) failed to load")  # kr_scores.status_reason of such a KR
+
+
+def _failed_source_krs(model: SiteModel) -> dict[str, set[str]]:
+    """source -> ids of the current cycle's KRs that are stale because it failed to load."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for kr in model.active_krs:
+        found = _FAILED_SOURCE.match(kr.status_reason or "") if kr.status == "stale" else None
+        if found:
+            out[found.group(1)].add(kr.id)
+    return out
+
+
+def _affected(s: dict[str, Any], failed_krs: dict[str, set[str]] | None) -> int:
+    """KRs a failed source makes stale: the current cycle's when known, else all (scorecard.json)."""
+    if failed_krs is not None:
+        return len(failed_krs.get(str(s.get("source")), ()))
+    return int(s.get("krs_affected") or 0)
+
+
+def load_line(
+    health: dict[str, Any], t: Translator, fmt: Formatter, failed_krs: dict[str, set[str]] | None = None
+) -> list[str]:
     """The overview's words for what failed to load: each failed source, then the rejected files."""
-    parts = [
-        t(
-            "data_health_source_failed",
-            source=source_name(s, t),
-            count=fmt.integer(int(s.get("krs_affected") or 0)),
-        )
-        for s in _dicts(health.get("failed_sources"))
-    ]
+    parts = []
+    for s in _dicts(health.get("failed_sources")):
+        count = _affected(s, failed_krs)
+        key = "data_health_source_failed" if count else "data_health_source_failed_none"
+        parts.append(t(key, source=source_name(s, t), count=fmt.integer(count)))
     files = _dicts(health.get("rejected_files"))
     if files:
         rows = int(health.get("rejected_rows") or 0)
@@ -230,17 +251,22 @@ def _sentence(text: object) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def _load_groups(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[LoadGroup]:
+def _load_groups(
+    health: dict[str, Any], t: Translator, fmt: Formatter, failed_krs: dict[str, set[str]]
+) -> list[LoadGroup]:
     """Failed sources and rejected export files, grouped by source (the export folder is one)."""
     groups: dict[str, LoadGroup] = {}
     for s in _dicts(health.get("failed_sources")):
         key = str(s.get("source") or "")
         group = groups.setdefault(key, LoadGroup(key, source_name(s, t)))
-        since = s.get("last_success_at")
-        values = {"error": _sentence(s.get("error")), "count": fmt.integer(int(s.get("krs_affected") or 0))}
-        if since:
-            values["since"] = fmt.date(dt.date.fromisoformat(str(since)[:10]))
-        group.sentences.append(t("health_source_failed" if since else "health_source_never_loaded", **values))
+        since, error = s.get("last_success_at"), _sentence(s.get("error"))
+        group.sentences.append(
+            t("health_source_failed", error=error, since=fmt.date(dt.date.fromisoformat(str(since)[:10])))
+            if since
+            else t("health_source_never_loaded", error=error)
+        )
+        if count := _affected(s, failed_krs):
+            group.sentences.append(t("health_source_krs", count=fmt.integer(count)))
     for f in _dicts(health.get("rejected_files")):
         group = groups.setdefault(EXPORTS, LoadGroup(EXPORTS, t("source.exports")))
         rows = int(f.get("rejected_rows") or 0)
@@ -256,12 +282,13 @@ def _load_groups(health: dict[str, Any], t: Translator, fmt: Formatter) -> list[
 
 
 def _late_sources(
-    model: SiteModel, source_by_check: dict[str, str], t: Translator
+    model: SiteModel, source_by_check: dict[str, str], t: Translator, failed: set[str] = frozenset()
 ) -> list[tuple[str, int, list[KRView]]]:
-    """Stale KRs grouped by the source systems their metric reads (from the checks that concern them)."""
+    """Stale KRs grouped by the source systems their metric reads (from the checks that concern
+    them); KRs stale because a source failed to load (`failed`) are told with that failure."""
     by_source: dict[str, list[KRView]] = defaultdict(list)
     for kr in model.active_krs:
-        if kr.status != "stale":
+        if kr.status != "stale" or kr.id in failed:
             continue
         keys = {source_by_check.get(c.name) for c in kr.checks or []} - {None, KR_SOURCE}
         for key in sorted(keys) or [kr.metric or "metrics"]:

@@ -27,7 +27,7 @@ class FailedSource:
     raw_tables: list[str]
     error: str  # one plain, secret-free sentence from the loader
     last_success_at: str | None  # ISO UTC; None when it never loaded
-    krs_affected: int  # KRs stale because of it (kr_scores.failed_source)
+    krs_affected: int  # KRs of the current cycle stale because of it (kr_scores.failed_source)
 
     def sentence(self) -> str:
         kept = (
@@ -98,11 +98,12 @@ def _titles() -> dict[str, str]:
 
 
 def _krs_affected(warehouse: Warehouse) -> dict[str, int]:
-    """KRs made stale by each failed source (empty before the first scoring)."""
+    """KRs of the current (or a coming) cycle made stale by each failed source (past cycles' KRs
+    are history, not news); empty before the first scoring."""
     try:
         df = warehouse.query(
-            "SELECT failed_source, count(*) AS n FROM analytics.kr_scores "
-            "WHERE failed_source IS NOT NULL AND status = 'stale' GROUP BY failed_source"
+            "SELECT failed_source, count(*) AS n FROM analytics.kr_scores WHERE failed_source IS NOT NULL"
+            " AND status = 'stale' AND end_date >= as_of GROUP BY failed_source"
         )
     except Exception:  # no scores yet (or marts from before failed_source): nothing is affected
         return {}
