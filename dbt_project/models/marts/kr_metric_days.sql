@@ -5,8 +5,11 @@
 
   Filters are data, applied in one pass for every metric: a row passes when, for each dimension
   column of its metric that the KR filters on, the row's value is one of the allowed values. A
-  KR without such a filter takes its metric's rows as they are; a filtered KR keeps a row when
-  the number of its filtered columns the row matches equals the number it filters on.
+  KR without such a filter takes its metric's rows in its window as they are. A filtered KR
+  starts from its filter values, not from every row of its window: each value joins only the
+  rows that carry it (an equality join), and a row passes when the number of its filtered
+  columns it matches equals the number the KR filters on. So the work grows with the matching
+  rows, not with KRs x window rows x dimension columns.
 #}
 
 with key_results as (
@@ -20,11 +23,13 @@ with key_results as (
     group by kr_id, metric
 ),
 
-filtered_columns as (
-    -- The filtered columns that apply to each KR: those its metric has.
+filter_values as (
+    -- The filter values that apply to each KR: those on a column its metric has.
     select distinct
         f.kr_id,
-        f.column_name
+        k.metric,
+        f.column_name,
+        f.filter_value
     from {{ ref('stg_okr__kr_filters') }} as f
     inner join key_results as k on f.kr_id = k.kr_id
     inner join {{ ref('int_metric_dimension_columns') }} as c
@@ -34,51 +39,57 @@ filtered_columns as (
 filter_counts as (
     select
         kr_id,
-        count(*) as filtered_column_count
-    from filtered_columns
+        count(distinct column_name) as filtered_column_count
+    from filter_values
     group by kr_id
 ),
 
-candidates as (
+filter_matches as (
+    -- Per filtered KR, the rows of its metric matching each of its filtered columns.
+    select
+        fv.kr_id,
+        v.row_no
+    from filter_values as fv
+    inner join {{ ref('int_metric_dimension_values') }} as v
+        on fv.metric = v.metric and fv.column_name = v.column_name and fv.filter_value = v.dim_value
+    inner join filter_counts as fc on fv.kr_id = fc.kr_id
+    group by fv.kr_id, v.row_no, fc.filtered_column_count
+    having count(distinct v.column_name) = fc.filtered_column_count
+),
+
+kr_rows as (
     select
         k.kr_id,
-        r.metric,
-        r.row_no,
         r.metric_date,
         r.dim_campaign as campaign,
         r.value,
         r.numerator,
-        r.denominator,
-        fc.filtered_column_count
+        r.denominator
     from key_results as k
     inner join {{ ref('int_metric_rows') }} as r
         on
             k.metric = r.metric
             and k.start_date <= r.metric_date
             and k.window_end >= r.metric_date
-    left join filter_counts as fc on k.kr_id = fc.kr_id
-),
+    where not exists (select 1 from filter_counts as fc where fc.kr_id = k.kr_id)
 
-filter_matches as (
-    -- Per filtered KR and row, how many of its filtered columns the row matches.
+    union all
+
     select
-        c.kr_id,
-        c.row_no,
-        count(distinct v.column_name) as matched_column_count
-    from candidates as c
-    inner join {{ ref('int_metric_dimension_values') }} as v
-        on c.metric = v.metric and c.row_no = v.row_no
-    inner join {{ ref('stg_okr__kr_filters') }} as f
-        on c.kr_id = f.kr_id and v.column_name = f.column_name and v.dim_value = f.filter_value
-    where c.filtered_column_count is not null
-    group by c.kr_id, c.row_no
-),
-
-passing as (
-    select c.*
-    from candidates as c
-    left join filter_matches as m on c.kr_id = m.kr_id and c.row_no = m.row_no
-    where c.filtered_column_count is null or m.matched_column_count = c.filtered_column_count
+        k.kr_id,
+        r.metric_date,
+        r.dim_campaign as campaign,
+        r.value,
+        r.numerator,
+        r.denominator
+    from filter_matches as m
+    inner join key_results as k on m.kr_id = k.kr_id
+    inner join {{ ref('int_metric_rows') }} as r
+        on
+            m.row_no = r.row_no
+            and k.metric = r.metric
+            and k.start_date <= r.metric_date
+            and k.window_end >= r.metric_date
 )
 
 select
@@ -88,5 +99,5 @@ select
     {{ okr_exact_sum('value') }} as value,
     {{ okr_exact_sum('numerator') }} as numerator,
     {{ okr_exact_sum('denominator') }} as denominator
-from passing
+from kr_rows
 group by kr_id, metric_date, campaign
