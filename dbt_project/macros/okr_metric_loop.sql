@@ -12,7 +12,10 @@
 {% macro okr_metric_columns(metric_name) -%}
     {%- set cols = [] -%}
     {%- if execute -%}
-        {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        {#- By its id: a scan of every graph node per call made the per-metric loops quadratic
+            (seconds of compiling at 200 metrics); the scan stays for a model of a package. -#}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ metric_name)
+            or graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', metric_name) | first -%}
         {%- for col in node.columns.keys() -%}
             {%- do cols.append(col | lower) -%}
@@ -80,4 +83,25 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(dims | sort) }}
+{%- endmacro %}
+
+{#- The first day any KR's window reaches, per metric, as {metric: 'YYYY-MM-DD'}, read when the
+    model runs (never at parse time, so the parse stays stable). int_metric_rows bounds each
+    metric's branch with it as a literal: a scalar subquery per branch (one per metric) made
+    DuckDB plan int_kr_definitions once per metric, seconds at 200 metrics. `none` when the
+    definitions are not built yet (compiling without a warehouse, e.g. sqlfluff): then the
+    caller falls back to the subquery. -#}
+{% macro okr_metric_first_days(definitions) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set relation = adapter.get_relation(
+        database=definitions.database, schema=definitions.schema, identifier=definitions.identifier) -%}
+    {%- if relation is none -%}{{ return(none) }}{%- endif -%}
+    {%- set result = run_query(
+        "select metric, cast(min(start_date) as " ~ dbt.type_string() ~ ") from " ~ relation
+        ~ " group by metric") -%}
+    {%- set first_days = {} -%}
+    {%- for row in result.rows -%}
+        {%- do first_days.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(first_days) }}
 {%- endmacro %}
