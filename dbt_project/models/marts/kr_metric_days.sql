@@ -71,7 +71,8 @@ kr_rows as (
             k.metric = r.metric
             and k.start_date <= r.metric_date
             and k.window_end >= r.metric_date
-    where not exists (select 1 from filter_counts as fc where fc.kr_id = k.kr_id)
+    left join filter_counts as fc on k.kr_id = fc.kr_id
+    where fc.kr_id is null
 
     union all
 
