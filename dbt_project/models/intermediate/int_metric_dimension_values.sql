@@ -7,6 +7,11 @@
 -- noqa: disable=LT02
 {%- set metrics = okr_metric_models() %}
 {%- set all_dims = okr_all_metric_dimensions() %}
+{#- Each metric's dimensions, looked up once (not once per dimension name and metric). #}
+{%- set dims_of = {} %}
+{%- for m in metrics %}
+    {%- do dims_of.update({m: okr_metric_dimensions(m)}) %}
+{%- endfor %}
 
 {%- for dim in all_dims %}
 select
@@ -16,7 +21,7 @@ select
     dim_{{ dim }} as dim_value
 from {{ ref('int_metric_rows') }}
 where metric in (
-    {%- for m in metrics if dim in okr_metric_dimensions(m) -%}
+    {%- for m in metrics if dim in dims_of[m] -%}
     '{{ m }}'{% if not loop.last %}, {% endif %}
     {%- endfor -%}
 )
