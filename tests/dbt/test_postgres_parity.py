@@ -113,8 +113,9 @@ def _differences(duck: pd.DataFrame, pg: pd.DataFrame, numbers: list[str], texts
                 problems.append(f"{key} {col}: duckdb={a!r} postgres={b!r}")
         for col in texts:
             a, b = d[col], p[col]
+            # iterrows() turns a null into NaN on either side when the row has float columns.
             a = None if a is None or (isinstance(a, float) and math.isnan(a)) else str(a)
-            b = None if b is None else str(b)
+            b = None if b is None or (isinstance(b, float) and math.isnan(b)) else str(b)
             if a != b:
                 problems.append(f"{key} {col}: duckdb={a!r} postgres={b!r}")
     return problems
