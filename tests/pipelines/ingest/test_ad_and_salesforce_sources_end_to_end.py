@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from connectors.registry import sources
 from pipelines.settings import REPO_ROOT
 from tests.connectors.fake_http import FakeApi
 from tests.connectors.google_ads.fake_google_ads import GoogleAdsFake
@@ -242,8 +243,11 @@ def test_each_new_source_scores_a_kr_and_failures_stay_with_their_source(
     assert status["linkedin_ads"][0] == "failed" and "LINKEDIN_ACCESS_TOKEN" in status["linkedin_ads"][1]
     assert status["meta_ads"][0] == "failed" and "time budget" in status["meta_ads"][1]
     assert status["salesforce"][0] == "ok"
+    # Failed sources make the night exit 1 (scorecard still published), each named in a sentence.
+    assert second.returncode == 1, output[-3000:]
+    titles = {d.name: d.title for d in sources()}
     for name in ("google_ads", "linkedin_ads", "meta_ads"):
-        assert f"{name}:" in output, f"{name} is not named in the run's output"
+        assert f"{titles[name]} failed to load" in output, f"{name} is not named in the run's output"
     got = actuals(tmp_path)
     assert got["SF-1"] == pytest.approx(1000 + 2500 + 500 + 7000)  # Salesforce still loads and scores
     # the failed sources keep their earlier data, which is still scored
