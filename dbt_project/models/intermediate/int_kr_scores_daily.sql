@@ -161,7 +161,9 @@ statused as (
             when as_of < start_date then 'not_started'
             when blocked_reason is not null then case when data_through is null then 'no_data' else 'stale' end
             when data_through is null or actual is null then 'no_data'
-            when failed_source is not null then 'stale'
+            -- A failed load leaves a KR stale unless its period is over and fully covered by data
+            -- that arrived before the failure (then its final result is known).
+            when failed_source is not null and not (as_of >= end_date and data_through >= end_date) then 'stale'
             when {{ dbt.datediff("data_through", "window_end", "day") }} > stale_after_days then 'stale'  -- noqa: LT05
             when as_of >= end_date
                 then case when score >= achieved_score - {{ okr_tolerance() }} then 'achieved' else 'missed' end
