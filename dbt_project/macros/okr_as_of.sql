@@ -14,3 +14,40 @@
 {% macro okr_as_of_from() -%}
     (select min(as_of_from) from {{ source('okr', 'okr_run_context') }})
 {%- endmacro %}
+
+{#- The latest load attempt per raw table (raw.source_load_status, written by the loaders), or
+    no rows when the table does not exist yet: a workspace that never recorded a load has no
+    failed source. -#}
+{% macro okr_load_status() -%}
+    {%- set rel = source('pipeline', 'source_load_status') -%}
+    {%- set existing = adapter.get_relation(database=rel.database, schema=rel.schema, identifier=rel.identifier)
+        if execute else none -%}
+    {%- if existing is not none -%}
+        (
+            select
+                cast(source as {{ dbt.type_string() }}) as source,
+                cast(raw_table as {{ dbt.type_string() }}) as raw_table,
+                cast(status as {{ dbt.type_string() }}) as status,
+                cast(attempted_at as {{ dbt.type_timestamp() }}) as attempted_at,
+                cast(last_success_at as date) as last_success_on,
+                cast(error as {{ dbt.type_string() }}) as error
+            from {{ rel }}
+        )
+    {%- else -%}
+        (
+            select
+                cast(null as {{ dbt.type_string() }}) as source,
+                cast(null as {{ dbt.type_string() }}) as raw_table,
+                cast(null as {{ dbt.type_string() }}) as status,
+                cast(null as {{ dbt.type_timestamp() }}) as attempted_at,
+                cast(null as date) as last_success_on,
+                cast(null as {{ dbt.type_string() }}) as error
+            where 1 = 0
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether this run rescores days that already have history (`okr backfill --replace`). -#}
+{% macro okr_replace_history() -%}
+    (select max(case when replace_history then 1 else 0 end) = 1 from {{ source('okr', 'okr_run_context') }})
+{%- endmacro %}

@@ -30,3 +30,54 @@
     {%- set cols = okr_metric_columns(metric_name) -%}
     {{ return('numerator' in cols and 'denominator' in cols) }}
 {%- endmacro %}
+
+{#- The sources a metric reads, found from the dbt lineage (metric -> metrics it refs -> staging ->
+    source): one entry per staging model on the way, with its `meta.okr_freshness_column` (the
+    date that says how far its data reaches; none when the model does not declare one) and the
+    raw tables it reads, and its relation (a ref() decided at run time would not be known to
+    dbt's parse; the metric models already order the build after staging). Empty while parsing, when the graph is not available yet. -#}
+{% macro okr_metric_lineage(metric_name) -%}
+    {%- set found = [] -%}
+    {%- if execute -%}
+        {%- set todo = ['model.' ~ project_name ~ '.' ~ metric_name] -%}
+        {%- set seen = [] -%}
+        {#- Jinja has no while loop: a walk of at most 50 nodes is far deeper than any metric. -#}
+        {%- for _ in range(50) if todo | length > 0 -%}
+            {%- set node_id = todo.pop() -%}
+            {%- if node_id not in seen and node_id in graph.nodes -%}
+                {%- do seen.append(node_id) -%}
+                {%- set node = graph.nodes[node_id] -%}
+                {%- set parents = node.depends_on.nodes -%}
+                {%- if node.fqn[1] == 'staging' -%}
+                    {%- set raw_tables = [] -%}
+                    {%- for p in parents if p in graph.sources -%}
+                        {%- do raw_tables.append(graph.sources[p].identifier) -%}
+                    {%- endfor -%}
+                    {%- do found.append({
+                        'model': node.name,
+                        'relation': api.Relation.create(
+                            database=node.database, schema=node.schema, identifier=node.alias),
+                        'freshness_column': node.config.meta.get('okr_freshness_column')
+                            or node.meta.get('okr_freshness_column'),
+                        'raw_tables': raw_tables}) -%}
+                {%- else -%}
+                    {%- for p in parents if p.startswith('model.') -%}
+                        {%- do todo.append(p) -%}
+                    {%- endfor -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- Every dimension column of any metric, once, sorted (the wide layout of int_metric_rows). -#}
+{% macro okr_all_metric_dimensions() -%}
+    {%- set dims = [] -%}
+    {%- for m in okr_metric_models() -%}
+        {%- for dim in okr_metric_dimensions(m) if dim not in dims -%}
+            {%- do dims.append(dim) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(dims | sort) }}
+{%- endmacro %}

@@ -15,3 +15,29 @@
 {% macro okr_days_inclusive(a, b) -%}
     ({{ dbt.datediff(a, b, 'day') }} + 1)
 {%- endmacro %}
+
+{#- A sum that does not depend on the order of the rows: doubles are summed exactly as decimals
+    (18 decimal places, which round-trip any double of magnitude 0.01 to 1e20) and converted back
+    once, so the same inputs give the same last digit on every run and on every engine. -#}
+{% macro okr_exact_sum(expr) -%}
+    cast(sum(cast({{ expr }} as decimal(38, 18))) as {{ okr_double() }})
+{%- endmacro %}
+
+{#- The mean of `expr` weighted by `weight` over the rows where `present` holds (exact sums). -#}
+{% macro okr_weighted_mean(expr, weight, present) -%}
+    {{ okr_exact_sum('case when ' ~ present ~ ' then ' ~ weight ~ ' * ' ~ expr ~ ' end') }}
+    / nullif({{ okr_exact_sum('case when ' ~ present ~ ' then ' ~ weight ~ ' end') }}, 0)
+{%- endmacro %}
+
+{#- A string from a JSON text column's top-level key (the definition snapshots). -#}
+{% macro okr_json_text(column, key) -%}
+    {{ return(adapter.dispatch('okr_json_text', 'okr_scorer')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__okr_json_text(column, key) -%}
+    (cast({{ column }} as json) ->> '{{ key }}')
+{%- endmacro %}
+
+{% macro duckdb__okr_json_text(column, key) -%}
+    json_extract_string({{ column }}, '$.{{ key }}')
+{%- endmacro %}

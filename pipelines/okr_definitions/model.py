@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.scoring_constants import scoring_constants
+
 Measure = Literal["sum", "avg", "last", "min", "max", "ratio"]
 KrType = Literal["progress", "stay_above", "stay_below"]
 Commitment = Literal["committed", "aspirational"]
@@ -19,8 +21,9 @@ class _Strict(BaseModel):
 
 
 class Thresholds(_Strict):
-    at_risk: float = Field(0.10, gt=0, lt=1)
-    off_track: float = Field(0.25, gt=0, le=1)
+    # Defaults from dbt_project.yml, where the scoring SQL reads its constants too.
+    at_risk: float = Field(scoring_constants().default_at_risk, gt=0, lt=1)
+    off_track: float = Field(scoring_constants().default_off_track, gt=0, le=1)
 
 
 class Initiative(_Strict):

@@ -21,8 +21,8 @@ from pipelines.settings import load_settings
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, prepare_manifest
 from pipelines.transform.run_context import write_run_context
 
-_GROUPS = {"staging": "staging", "metrics": "metrics", "marts": "scoring"}
-_SCORING_SELECT = "fqn:okr_scorer.marts stg_okr__blocked_metrics"
+_GROUPS = {"staging": "staging", "metrics": "metrics", "intermediate": "scoring", "marts": "scoring"}
+_SCORING_SELECT = "fqn:okr_scorer.intermediate fqn:okr_scorer.marts stg_okr__blocked_metrics"
 
 
 class OkrDbtTranslator(DagsterDbtTranslator):

@@ -20,19 +20,25 @@ with initiatives as (
     inner join {{ ref('kr_scores') }} as k on i.kr_id = k.kr_id
 ),
 
-campaign_days as (
-    -- The KR's rows of the initiative's campaigns, one value per day.
+campaign_rows as (
+    -- The KR's rows of the initiative's campaigns, inside the KR's window at as_of.
     select
         c.kr_id,
         c.initiative_no,
         d.metric_date,
-        sum(d.value) as value,
-        sum(d.numerator) as numerator,
-        sum(d.denominator) as denominator
+        d.value,
+        d.numerator,
+        d.denominator
     from {{ ref('stg_okr__initiative_campaigns') }} as c
     inner join {{ ref('kr_metric_days') }} as d
         on c.kr_id = d.kr_id and c.campaign = d.campaign
-    group by c.kr_id, c.initiative_no, d.metric_date
+    inner join {{ ref('kr_scores') }} as k
+        on c.kr_id = k.kr_id and d.metric_date >= k.start_date and d.metric_date <= k.window_end
+),
+
+campaign_days as (
+    -- One value per day (the daily step, as for the KR itself).
+    {{ okr_daily_values('campaign_rows', ['kr_id', 'initiative_no']) }}
 ),
 
 ranked as (

@@ -1,43 +1,41 @@
 {#
   Each KR's actual as it stood at the end of every day of its window that has data, for the
-  "actual against target" chart. The same measures as kr_scores, as running windows, so the last
-  row of a KR equals its actual in kr_scores and the value on day D is what scoring at as_of = D gave.
+  "actual against target" chart. The same measures as kr_scores, as running windows over the
+  same daily values and with the same exact sums, so the last row of a KR equals its actual in
+  kr_scores and the value on day D is what scoring at as_of = D gave.
 #}
 
-with daily as (
-    select
-        kr_id,
-        metric_date,
-        sum(value) as value,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from {{ ref('kr_metric_days') }}
-    group by kr_id, metric_date
-),
-
-running as (
+with running as (
     select
         d.kr_id,
         d.metric_date,
         k.measure,
         d.value as last_value,
-        sum(d.value) over days_so_far as sum_value,
-        avg(d.value) over days_so_far as avg_value,
+        cast(sum(cast(d.value as decimal(38, 18))) over days_so_far as {{ okr_double() }}) as sum_value,
+        count(d.value) over days_so_far as value_count,
         min(d.value) over days_so_far as min_value,
         max(d.value) over days_so_far as max_value,
-        sum(d.numerator) over days_so_far as sum_numerator,
-        sum(d.denominator) over days_so_far as sum_denominator
-    from daily as d
-    inner join {{ ref('stg_okr__key_results') }} as k on d.kr_id = k.kr_id
+        cast(sum(cast(d.numerator as decimal(38, 18))) over days_so_far as {{ okr_double() }}) as sum_numerator,
+        cast(sum(cast(d.denominator as decimal(38, 18))) over days_so_far as {{ okr_double() }}) as sum_denominator
+    from {{ ref('int_kr_daily_values') }} as d
+    inner join {{ ref('kr_scores') }} as k
+        on d.kr_id = k.kr_id and d.metric_date >= k.start_date and d.metric_date <= k.window_end
     window days_so_far as (
         partition by d.kr_id order by d.metric_date rows between unbounded preceding and current row
     )
+),
+
+measured as (
+    select
+        *,
+        sum_value / nullif(value_count, 0) as avg_value
+    from running
 )
 
 select
-    running.kr_id,
-    running.metric_date,
+    measured.kr_id,
+    measured.metric_date,
     case
-        {{ okr_measure_actual('running.measure', 'running', 'running.last_value') }}
+        {{ okr_measure_actual('measured.measure', 'measured', 'measured.last_value') }}
     end as actual_to_date
-from running
+from measured

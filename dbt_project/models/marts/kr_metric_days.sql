@@ -1,98 +1,92 @@
 {#
   Each key result's metric rows inside its scoring window, filtered by its filter, one row per
-  (KR, day, campaign). The window is [start, min(as_of, end)], so rows after as_of never count
-  and a past date rescores exactly as it stood.
+  (KR, day, campaign). The window is [start, min(as_of, end)] over every scoring day of the run
+  (the widest window of its definitions in force), so rows after as_of never count.
 
-  A filter is data (stg_okr__kr_filters), so one query per metric serves every KR on it: a row
-  passes when, for each dimension column, the KR has no filter on it or the row's value is one
-  of the allowed values.
+  Filters are data, applied in one pass for every metric: a row passes when, for each dimension
+  column of its metric that the KR filters on, the row's value is one of the allowed values. A
+  KR without such a filter takes its metric's rows as they are; a filtered KR keeps a row when
+  the number of its filtered columns the row matches equals the number it filters on.
 #}
--- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once), so indentation
--- inside the loop and CTEs that only the loop uses would be misjudged.
--- noqa: disable=LT02, ST03
-{%- set metrics = okr_metric_models() %}
 
 with key_results as (
     select
         kr_id,
         metric,
-        start_date,
-        case when end_date < {{ okr_as_of() }} then end_date else {{ okr_as_of() }} end as window_end
-    from {{ ref('stg_okr__key_results') }}
-    where start_date <= {{ okr_as_of() }}
+        min(start_date) as start_date,
+        max(window_end) as window_end
+    from {{ ref('int_kr_definitions') }}
+    where start_date <= as_of
+    group by kr_id, metric
 ),
 
-filters as (
+filtered_columns as (
+    -- The filtered columns that apply to each KR: those its metric has.
+    select distinct
+        f.kr_id,
+        f.column_name
+    from {{ ref('stg_okr__kr_filters') }} as f
+    inner join key_results as k on f.kr_id = k.kr_id
+    inner join {{ ref('int_metric_dimension_columns') }} as c
+        on k.metric = c.metric and f.column_name = c.column_name
+),
+
+filter_counts as (
     select
         kr_id,
-        column_name,
-        filter_value
-    from {{ ref('stg_okr__kr_filters') }}
+        count(*) as filtered_column_count
+    from filtered_columns
+    group by kr_id
 ),
 
-metric_rows as (
-    {%- for m in metrics %}
-    {%- set dims = okr_metric_dimensions(m) %}
-    {%- set ratio = okr_metric_has_ratio_parts(m) %}
+candidates as (
     select
         k.kr_id,
+        r.metric,
+        r.row_no,
         r.metric_date,
-        {% if 'campaign' in dims -%}
-        cast(r.campaign as {{ dbt.type_string() }}) as campaign,
-        {%- else -%}
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        {%- endif %}
-        cast(r.value as {{ okr_double() }}) as value,
-        {% if ratio -%}
-        cast(r.numerator as {{ okr_double() }}) as numerator,
-        cast(r.denominator as {{ okr_double() }}) as denominator
-        {%- else -%}
-        cast(null as {{ okr_double() }}) as numerator,
-        cast(null as {{ okr_double() }}) as denominator
-        {%- endif %}
-    from {{ ref(m) }} as r
-    inner join key_results as k
+        r.dim_campaign as campaign,
+        r.value,
+        r.numerator,
+        r.denominator,
+        fc.filtered_column_count
+    from key_results as k
+    inner join {{ ref('int_metric_rows') }} as r
         on
-            k.metric = '{{ m }}'
+            k.metric = r.metric
             and r.metric_date >= k.start_date
             and r.metric_date <= k.window_end
-    where
-        {%- for dim in dims %}
-        (
-            not exists (
-                select 1 from filters as f
-                where f.kr_id = k.kr_id and f.column_name = '{{ dim }}'
-            )
-            or cast(r.{{ dim }} as {{ dbt.type_string() }}) in (
-                select f.filter_value from filters as f
-                where f.kr_id = k.kr_id and f.column_name = '{{ dim }}'
-            )
-        )
-        and
-        {%- endfor %}
-        1 = 1
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    {%- if metrics | length == 0 %}
+    left join filter_counts as fc on k.kr_id = fc.kr_id
+),
+
+filter_matches as (
+    -- Per filtered KR and row, how many of its filtered columns the row matches.
     select
-        cast(null as {{ dbt.type_string() }}) as kr_id,
-        cast(null as date) as metric_date,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        cast(null as {{ okr_double() }}) as value,
-        cast(null as {{ okr_double() }}) as numerator,
-        cast(null as {{ okr_double() }}) as denominator
-    where 1 = 0
-    {%- endif %}
+        c.kr_id,
+        c.row_no,
+        count(distinct v.column_name) as matched_column_count
+    from candidates as c
+    inner join {{ ref('int_metric_dimension_values') }} as v
+        on c.metric = v.metric and c.row_no = v.row_no
+    inner join {{ ref('stg_okr__kr_filters') }} as f
+        on c.kr_id = f.kr_id and v.column_name = f.column_name and v.dim_value = f.filter_value
+    where c.filtered_column_count is not null
+    group by c.kr_id, c.row_no
+),
+
+passing as (
+    select c.*
+    from candidates as c
+    left join filter_matches as m on c.kr_id = m.kr_id and c.row_no = m.row_no
+    where c.filtered_column_count is null or m.matched_column_count = c.filtered_column_count
 )
 
 select
     kr_id,
     metric_date,
     campaign,
-    sum(value) as value,
-    sum(numerator) as numerator,
-    sum(denominator) as denominator
-from metric_rows
+    {{ okr_exact_sum('value') }} as value,
+    {{ okr_exact_sum('numerator') }} as numerator,
+    {{ okr_exact_sum('denominator') }} as denominator
+from passing
 group by kr_id, metric_date, campaign

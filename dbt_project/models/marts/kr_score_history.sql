@@ -1,7 +1,6 @@
 {#
-  Every nightly score, kept: one row per (as_of, KR). Rescoring a date replaces all of that
-  date's rows (delete+insert on as_of, so a KR removed since is gone from that date too), so
-  history is idempotent and a backfill rebuilds it.
+  Every day's KR scores as published: one row per (as_of, KR), kept as they were unless a run
+  replaces history (docs/scoring.md, "History"). A backfill adds all its days in one run.
 #}
 {{ config(
     materialized='incremental',
@@ -10,4 +9,4 @@
     on_schema_change='append_new_columns',
 ) }}
 
-select * from {{ ref('kr_scores') }}
+{{ okr_history('int_kr_scores_daily', okr_kr_score_columns()) }}

@@ -1,5 +1,6 @@
 {#
-  Every nightly objective score, one row per (as_of, objective); rescoring a date replaces it.
+  Every day's objective scores as published: one row per (as_of, objective), kept as they were
+  unless a run replaces history (docs/scoring.md, "History").
 #}
 {{ config(
     materialized='incremental',
@@ -8,4 +9,4 @@
     on_schema_change='append_new_columns',
 ) }}
 
-select * from {{ ref('objective_scores') }}
+{{ okr_history('int_objective_scores_daily', okr_objective_score_columns()) }}

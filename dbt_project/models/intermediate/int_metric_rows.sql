@@ -1,0 +1,56 @@
+{#
+  Every metric's rows up to okr_as_of(), in one narrow table: the metric's name, a row number,
+  the day, value/numerator/denominator, and one column per dimension name of any metric (null
+  where a metric has no such column). One plain UNION ALL branch per metric, without joins or
+  filters, so the SQL stays small and cheap to plan at any number of metrics; KR filters are
+  applied as data in kr_metric_days. A table, so the row numbers are stable for its readers.
+#}
+{{ config(materialized='table') }}
+-- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once).
+-- noqa: disable=LT02, ST06
+{%- set metrics = okr_metric_models() %}
+{%- set all_dims = okr_all_metric_dimensions() %}
+
+with metric_rows as (
+    {%- for m in metrics %}
+    {%- set dims = okr_metric_dimensions(m) %}
+    {%- set ratio = okr_metric_has_ratio_parts(m) %}
+    select
+        '{{ m }}' as metric,
+        metric_date,
+        cast(value as {{ okr_double() }}) as value,
+        {% if ratio -%}
+        cast(numerator as {{ okr_double() }}) as numerator,
+        cast(denominator as {{ okr_double() }}) as denominator
+        {%- else -%}
+        cast(null as {{ okr_double() }}) as numerator,
+        cast(null as {{ okr_double() }}) as denominator
+        {%- endif %}
+        {%- for dim in all_dims %},
+        {% if dim in dims -%}
+        cast({{ dim }} as {{ dbt.type_string() }})
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as dim_{{ dim }}
+        {%- endfor %}
+    from {{ ref(m) }}
+    where metric_date <= {{ okr_as_of() }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- if metrics | length == 0 %}
+    select
+        cast(null as {{ dbt.type_string() }}) as metric,
+        cast(null as date) as metric_date,
+        cast(null as {{ okr_double() }}) as value,
+        cast(null as {{ okr_double() }}) as numerator,
+        cast(null as {{ okr_double() }}) as denominator
+    where 1 = 0
+    {%- endif %}
+)
+
+select
+    row_number() over () as row_no,
+    *
+from metric_rows
