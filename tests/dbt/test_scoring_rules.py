@@ -250,11 +250,11 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 [{"metric": "engagement_rate", "severity": "ERROR", "reason": "ga4 rows with duplicate ids"}]
             ),
         )
-    run_dbt(settings, ["run", "--select", "marts"], as_of=B)
+    run_dbt(settings, ["run", "--select", "intermediate marts"], as_of=B)
     out["B"] = _scores(wh, "kr_scores", "kr_id")
     with wh.transaction() as tx:
         tx.execute('DELETE FROM "raw"."okr_blocked_metrics"')
-    run_dbt(settings, ["run", "--select", "marts"], as_of=A)
+    run_dbt(settings, ["run", "--select", "intermediate marts"], as_of=A)
     out["A2"] = _scores(wh, "kr_scores", "kr_id")
     out["history"] = wh.query("SELECT as_of, count(*) AS n FROM analytics.kr_score_history GROUP BY as_of")
     return out

@@ -43,11 +43,14 @@ window_days as (
         d.numerator,
         d.denominator,
         {{ dbt.datediff('d.metric_date', 't.window_end', 'day') }} < t.run_rate_days as is_recent,
-        -- A day whose own value is on the wrong side of a threshold KR's target.
+        -- For a min (max) threshold KR, the days whose value broke the target: the first of them
+        -- is when the KR broke (a daily value of another measure breaks nothing on its own).
         case
             when
-                t.kr_type = 'stay_above' and d.value < t.target - {{ okr_tolerance() }} * greatest(1, abs(t.target))
-                or t.kr_type = 'stay_below' and d.value > t.target + {{ okr_tolerance() }} * greatest(1, abs(t.target))
+                t.kr_type = 'stay_above' and t.measure = 'min'
+                and d.value < t.target - {{ okr_tolerance() }} * greatest(1, abs(t.target))
+                or t.kr_type = 'stay_below' and t.measure = 'max'
+                and d.value > t.target + {{ okr_tolerance() }} * greatest(1, abs(t.target))
                 then d.metric_date
         end as breaking_day
     from timed as t
@@ -259,9 +262,9 @@ select
             then {{ okr_json_object([
                 ('actual', 'number', 'actual'), ('target', 'number', 'target'),
                 ('by', 'number', 'abs(actual - target)'),
-                ('first_broken_on', 'date', 'first_broken_on'),
-                ('recoverable', 'bool', "not (measure = 'min' and kr_type = 'stay_above'"
-                    ~ " or measure = 'max' and kr_type = 'stay_below')")]) }}
+                ('broken_on', 'date', "case when score < 1 then coalesce(first_broken_on, data_through) end"),
+                ('recoverable', 'bool', "not (kr_type = 'stay_above' and measure = 'min'"
+                    ~ " or kr_type = 'stay_below' and measure in ('max', 'sum'))")]) }}
         else {{ okr_json_object([
             ('done', 'number', 'score'), ('expected', 'number', 'expected_progress'),
             ('gap', 'number', 'expected_progress - score'),
