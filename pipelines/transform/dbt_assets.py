@@ -49,7 +49,9 @@ def _build(
     _ensure_inputs(warehouse)
     keys = context.partition_key_range
     write_run_context(warehouse.open(), dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end))
-    args = ["build", "--vars", json.dumps(dbt_vars())]
+    # Unit tests check the SQL, not the night's data: they run in the test suite
+    # (tests/dbt/test_dbt_unit_tests.py), not on every night.
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars())]
     with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
         invocation = dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
         yield from invocation.stream()
