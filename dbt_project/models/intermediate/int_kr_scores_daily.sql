@@ -42,7 +42,7 @@ window_days as (
         d.value,
         d.numerator,
         d.denominator,
-        {{ dbt.datediff('d.metric_date', 't.window_end', 'day') }} < t.run_rate_days as is_recent,
+        {{ dbt.datediff('d.metric_date', 't.window_end', 'day') }} < t.run_rate_days as is_recent,  -- noqa: LT05
         -- For a min (max) threshold KR, the days whose value broke the target: the first of them
         -- is when the KR broke (a daily value of another measure breaks nothing on its own).
         case
@@ -55,7 +55,7 @@ window_days as (
         end as breaking_day
     from timed as t
     inner join {{ ref('int_kr_daily_values') }} as d
-        on t.kr_id = d.kr_id and d.metric_date >= t.start_date and d.metric_date <= t.window_end
+        on t.kr_id = d.kr_id and t.start_date <= d.metric_date and t.window_end >= d.metric_date
 ),
 
 aggregates as (
@@ -161,7 +161,7 @@ statused as (
             when blocked_reason is not null then case when data_through is null then 'no_data' else 'stale' end
             when data_through is null or actual is null then 'no_data'
             when failed_source is not null then 'stale'
-            when {{ dbt.datediff("data_through", "window_end", "day") }} > stale_after_days then 'stale'
+            when {{ dbt.datediff("data_through", "window_end", "day") }} > stale_after_days then 'stale'  -- noqa: LT05
             when as_of >= end_date
                 then case when score >= achieved_score - {{ okr_tolerance() }} then 'achieved' else 'missed' end
             else {{ okr_gap_status('expected_progress', 'score', 'at_risk_threshold', 'off_track_threshold') }}

@@ -66,7 +66,7 @@ staging_freshness as (
         s.staging_model,
         max(s.data_date) as data_through
     from days as d
-    inner join staging_dates as s on s.data_date <= d.as_of
+    inner join staging_dates as s on d.as_of >= s.data_date
     group by d.as_of, s.staging_model
 ),
 
@@ -129,7 +129,7 @@ own_freshness as (
         o.kr_id,
         max(o.metric_date) as data_through
     from days as d
-    inner join own_dates as o on o.metric_date <= d.as_of
+    inner join own_dates as o on d.as_of >= o.metric_date
     group by d.as_of, o.metric, o.kr_id
 ),
 

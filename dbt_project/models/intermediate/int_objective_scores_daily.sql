@@ -103,10 +103,10 @@ level_{{ level }} as (
     select * from level_{{ level - 1 }}
     union all
     {{ okr_objective_rollup('units_' ~ level, 'ready_objectives_' ~ level, '1 = 1') }}
-){% if not loop.last %},{% endif %}
+),
 {%- endfor %}
 
-, scored as (
+scored as (
     select
         o.as_of,
         o.objective_id,

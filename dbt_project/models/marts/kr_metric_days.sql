@@ -54,8 +54,8 @@ candidates as (
     inner join {{ ref('int_metric_rows') }} as r
         on
             k.metric = r.metric
-            and r.metric_date >= k.start_date
-            and r.metric_date <= k.window_end
+            and k.start_date <= r.metric_date
+            and k.window_end >= r.metric_date
     left join filter_counts as fc on k.kr_id = fc.kr_id
 ),
 
