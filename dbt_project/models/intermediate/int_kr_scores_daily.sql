@@ -4,6 +4,7 @@
   the rules step by step: timing -> window of daily values -> actual -> progress and score ->
   expected progress -> status -> forecast.
 #}
+{{ config(materialized='table') }}  -- read by several models and tests: computed once
 
 with key_results as (
     select * from {{ ref('int_kr_definitions') }}

@@ -6,6 +6,7 @@
   freshness column (check-ins) falls back to its own rows (per KR for check-ins, whose rows
   carry kr_id). A metric that reads a raw table whose latest load failed names that source.
 #}
+{{ config(materialized='table') }}  -- read by several models and tests: computed once
 -- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once).
 -- noqa: disable=LT02, ST03
 {%- set metrics = okr_metric_models() %}

@@ -5,6 +5,7 @@
   bottom-up, one level per pass, up to `max_depth` levels of alignment; a parent is scored once
   all its children are.
 #}
+{{ config(materialized='table') }}  -- read by several models and tests: computed once
 -- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once), so indentation
 -- inside the loop and CTEs that only the loop uses would be misjudged.
 -- noqa: disable=LT02, ST03
