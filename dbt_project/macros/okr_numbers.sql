@@ -41,3 +41,17 @@
 {% macro duckdb__okr_json_text(column, key) -%}
     json_extract_string({{ column }}, '$.{{ key }}')
 {%- endmacro %}
+
+{#- Session settings run before each model (a pre-hook in dbt_project.yml). PostgreSQL's JIT
+    compiler spends minutes on the scoring queries' many expressions for a query that runs in a
+    tenth of a second, so it is switched off for the session; other engines need nothing. -#}
+{% macro okr_session_settings() -%}
+    {{ return(adapter.dispatch('okr_session_settings', 'okr_scorer')()) }}
+{%- endmacro %}
+
+{% macro default__okr_session_settings() -%}
+{%- endmacro %}
+
+{% macro postgres__okr_session_settings() -%}
+    set jit = off
+{%- endmacro %}
