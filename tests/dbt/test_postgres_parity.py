@@ -30,7 +30,8 @@ AS_OF_DATES = ["2026-08-15", "2026-09-30", "2026-11-26"]
 COMPARED = ["actual", "progress", "score", "expected_progress"]
 TOLERANCE = 1e-9
 SCORE_SQL = (
-    "SELECT kr_id, CAST(as_of AS VARCHAR) AS as_of, actual, progress, score, expected_progress, status "
+    "SELECT kr_id, CAST(as_of AS VARCHAR) AS as_of, actual, progress, score, expected_progress, status, "
+    "status_reason, CAST(data_through AS VARCHAR) AS data_through, reason_code, reason_params "
     "FROM analytics.kr_scores ORDER BY kr_id"
 )
 HISTORY_SQL = (
@@ -149,7 +150,9 @@ def test_every_kr_scores_the_same_on_duckdb_and_postgres(engines: dict) -> None:
         p_scores = _postgres_frame(server, engines["database"], SCORE_SQL)
         assert len(d_scores) > 0, f"no KR scored on DuckDB at {as_of}"
         assert set(d_scores["as_of"]) == {as_of}
-        problems += _differences(d_scores, p_scores, COMPARED, ["as_of", "status"])
+        # Reasons are text built in SQL (JSON with fixed decimals): they must match to the byte.
+        texts = ["as_of", "status", "status_reason", "data_through", "reason_code", "reason_params"]
+        problems += _differences(d_scores, p_scores, COMPARED, texts)
 
     # The history tables (incremental on both engines) hold the same rows for every date.
     d_hist = _duckdb_frame(duck.warehouse, HISTORY_SQL)
