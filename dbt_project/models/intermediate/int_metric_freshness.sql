@@ -22,7 +22,14 @@
         {%- endif %}
     {%- endfor %}
 {%- endfor %}
-{%- set has_kr_dim = 'kr_id' in okr_all_metric_dimensions() %}
+{#- Metrics whose lineage declares no freshness column (all of them while parsing, so that dbt
+    records a ref to each): their own rows say how far they reach. #}
+{%- set own_metrics = [] %}
+{%- for m in metrics %}
+    {%- if okr_metric_lineage(m) | selectattr('freshness_column') | list | length == 0 %}
+        {%- do own_metrics.append(m) %}
+    {%- endif %}
+{%- endfor %}
 
 with days as (
     select as_of from {{ ref('int_scoring_days') }}
@@ -111,16 +118,24 @@ stalest_source as (
 
 own_dates as (
     -- Metrics without a declared freshness: their own rows (per KR where rows carry kr_id).
+    {%- for m in own_metrics %}
     select distinct
-        metric,
-        {% if has_kr_dim -%}
-        dim_kr_id as kr_id,
+        '{{ m }}' as metric,
+        {% if 'kr_id' in okr_metric_dimensions(m) -%}
+        cast(kr_id as {{ dbt.type_string() }}) as kr_id,
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as kr_id,
         {%- endif %}
         metric_date
-    from {{ ref('int_metric_rows') }}
-    where metric not in (select x.metric from declared as x)
+    from {{ ref(m) }}
+    where metric_date <= {{ okr_as_of() }}
+    union all
+    {%- endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as metric,
+        cast(null as {{ dbt.type_string() }}) as kr_id,
+        cast(null as date) as metric_date
+    where 1 = 0
 ),
 
 own_freshness as (

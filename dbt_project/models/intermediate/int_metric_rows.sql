@@ -1,5 +1,7 @@
 {#
-  Every metric's rows up to okr_as_of(), in one narrow table: the metric's name, a row number,
+  Every metric's rows that some KR's window can reach (from the earliest start of a KR on the
+  metric up to okr_as_of(); history before that is never read), in one narrow table: the
+  metric's name, a row number,
   the day, value/numerator/denominator, and one column per dimension name of any metric (null
   where a metric has no such column). One plain UNION ALL branch per metric, without joins or
   filters, so the SQL stays small and cheap to plan at any number of metrics; KR filters are
@@ -11,7 +13,15 @@
 {%- set metrics = okr_metric_models() %}
 {%- set all_dims = okr_all_metric_dimensions() %}
 
-with metric_rows as (
+with metric_windows as (
+    select
+        metric,
+        min(start_date) as first_day
+    from {{ ref('int_kr_definitions') }}
+    group by metric
+),
+
+metric_rows as (
     {%- for m in metrics %}
     {%- set dims = okr_metric_dimensions(m) %}
     {%- set ratio = okr_metric_has_ratio_parts(m) %}
@@ -34,7 +44,9 @@ with metric_rows as (
         {%- endif %} as dim_{{ dim }}
         {%- endfor %}
     from {{ ref(m) }}
-    where metric_date <= {{ okr_as_of() }}
+    where
+        metric_date <= {{ okr_as_of() }}
+        and metric_date >= (select w.first_day from metric_windows as w where w.metric = '{{ m }}')
     {%- if not loop.last %}
     union all
     {%- endif %}
