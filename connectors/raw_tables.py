@@ -1,5 +1,8 @@
 """The raw tables the connectors write (schema `raw`), their columns, and `ensure_raw_tables`.
 
+API sources declare their tables in their descriptors (connectors/registry.py); this module adds
+the load metadata columns, the tables only hand exports write, and the bookkeeping tables.
+
 API loaders and export presets for the same source write the same columns, already typed and
 normalised (event timestamps as naive local time of the workspace zone, so that
 `cast(ts as date)` is the local day in any database; `_loaded_at` in UTC; stage values as the
@@ -15,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from connectors.registry import sources
 from connectors.warehouse import Warehouse
 
 # Every raw source table carries these (docs/architecture.md).
@@ -25,86 +29,9 @@ METADATA_COLUMNS: dict[str, str] = {
     "_partition": "VARCHAR",  # the day (YYYY-MM-DD) an API load replaced, or the export file name
 }
 
-_DATA_COLUMNS: dict[str, dict[str, str]] = {
-    "ga4_daily_report": {
-        "report_date": "DATE",
-        "property_id": "VARCHAR",
-        "channel_group": "VARCHAR",
-        "source": "VARCHAR",
-        "medium": "VARCHAR",
-        "campaign": "VARCHAR",
-        "sessions": "BIGINT",
-        "total_users": "BIGINT",
-        "new_users": "BIGINT",
-        "engaged_sessions": "BIGINT",
-        "key_events": "BIGINT",
-    },
-    "matomo_daily_report": {
-        "report_date": "DATE",
-        "site_id": "VARCHAR",
-        "nb_visits": "BIGINT",
-        "nb_uniq_visitors": "BIGINT",
-        "nb_actions": "BIGINT",
-        "nb_visits_converted": "BIGINT",
-        "bounce_count": "BIGINT",
-        "sum_visit_length": "BIGINT",
-        "bounce_rate": "DOUBLE PRECISION",  # percent, "38%" -> 38.0
-    },
-    "plausible_daily_report": {
-        "report_date": "DATE",
-        "site_id": "VARCHAR",
-        "source": "VARCHAR",
-        "utm_medium": "VARCHAR",
-        "utm_campaign": "VARCHAR",
-        "visitors": "BIGINT",
-        "visits": "BIGINT",
-        "pageviews": "BIGINT",
-        "bounce_rate": "DOUBLE PRECISION",
-        "visit_duration": "BIGINT",
-    },
-    "hubspot_contacts": {
-        "contact_id": "VARCHAR",
-        "email_hash": "VARCHAR",  # sha256 of the trimmed, lower-cased address; the address is never stored
-        "lifecycle_stage": "VARCHAR",  # internal value: marketingqualifiedlead, ...
-        "lead_status": "VARCHAR",  # internal value: NEW, OPEN, IN_PROGRESS, ...
-        "original_source": "VARCHAR",  # internal value: ORGANIC_SEARCH, PAID_SEARCH, ...
-        "original_source_drilldown_2": "VARCHAR",  # the UTM campaign for campaign traffic
-        "lead_source": "VARCHAR",
-        "created_at": "TIMESTAMP",
-        "updated_at": "TIMESTAMP",
-        "became_lead_at": "TIMESTAMP",
-        "became_mql_at": "TIMESTAMP",
-        "became_sql_at": "TIMESTAMP",
-        "became_customer_at": "TIMESTAMP",
-    },
-    "hubspot_deals": {
-        "deal_id": "VARCHAR",
-        "deal_name": "VARCHAR",
-        "deal_stage": "VARCHAR",  # internal value: closedwon, ...
-        "pipeline": "VARCHAR",  # internal value: default, ...
-        "amount": "DOUBLE PRECISION",
-        "close_date": "DATE",  # in the workspace time zone
-        "created_at": "TIMESTAMP",
-        "updated_at": "TIMESTAMP",
-    },
-    "pipedrive_deals": {
-        "deal_id": "VARCHAR",
-        "title": "VARCHAR",
-        "value": "DOUBLE PRECISION",
-        "currency": "VARCHAR",
-        "status": "VARCHAR",  # open, won, lost, deleted
-        "stage_id": "VARCHAR",
-        "stage_name": "VARCHAR",  # exports carry the name, the API the id
-        "pipeline_id": "VARCHAR",
-        "pipeline_name": "VARCHAR",
-        "owner_id": "VARCHAR",
-        "created_at": "TIMESTAMP",
-        "updated_at": "TIMESTAMP",
-        "won_at": "TIMESTAMP",
-        "lost_at": "TIMESTAMP",
-        "expected_close_date": "DATE",
-        "is_deleted": "BOOLEAN",
-    },
+# Tables only hand exports write (connectors/exports/presets.py). An API source that comes to
+# write one of them declares it in its descriptor, which then takes precedence here.
+_EXPORT_ONLY_COLUMNS: dict[str, dict[str, str]] = {
     "salesforce_opportunities": {
         "opportunity_id": "VARCHAR",
         "opportunity_name": "VARCHAR",
@@ -125,11 +52,28 @@ _DATA_COLUMNS: dict[str, dict[str, str]] = {
         "clicks": "BIGINT",
         "cost": "DOUBLE PRECISION",
         "currency": "VARCHAR",
+        "account": "VARCHAR",  # the ad account (customer id, act_ id, sponsored account id)
+        "conversions": "DOUBLE PRECISION",  # platform-attributed conversions
+        "conversions_value": "DOUBLE PRECISION",  # their value, in `currency`
     },
 }
 
+
+def _data_columns() -> dict[str, dict[str, str]]:
+    """Every raw table's data columns: the registered sources' tables, then the export-only ones."""
+    out = {t.name: dict(t.columns) for d in sources() for t in d.raw_tables}
+    for name, cols in _EXPORT_ONLY_COLUMNS.items():
+        if name in out:
+            missing = sorted(set(cols) - set(out[name]))
+            if missing:  # the export presets still write these columns
+                raise ValueError(f"raw.{name}: the source descriptor lacks the export columns {missing}")
+            continue
+        out[name] = cols
+    return out
+
+
 RAW_TABLES: dict[str, dict[str, str]] = {
-    name: {**cols, **METADATA_COLUMNS} for name, cols in _DATA_COLUMNS.items()
+    name: {**cols, **METADATA_COLUMNS} for name, cols in _data_columns().items()
 }
 
 # The registry of export files (one row per file name; no load metadata of its own).
@@ -142,7 +86,26 @@ EXPORT_FILES_COLUMNS: dict[str, str] = {
     "loaded_at": "TIMESTAMP",
     "rows": "BIGINT",
     "status": "VARCHAR",  # loaded | rejected | duplicate
-    "error": "VARCHAR",
+    "error": "VARCHAR",  # one sentence naming the file (and the first bad lines)
+    "rejected_rows": "BIGINT",  # rows with a bad value, a wrong field count or a repeated key
+    "problems": "VARCHAR",  # JSON list of {line, column, problem} (the first 200)
+}
+
+# The metrics whose sources failed an ERROR data check (written by the quality gate, created
+# empty with the OKR definitions so the scoring SQL can always join it).
+BLOCKED_METRICS_TABLE = "okr_blocked_metrics"
+BLOCKED_METRICS_COLUMNS: dict[str, str] = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
+
+# The outcome of the latest load attempt of each source and raw table (one row each, upserted):
+# a failed source is recorded here and the night goes on (connectors/load_status.py).
+LOAD_STATUS_TABLE = "source_load_status"
+LOAD_STATUS_COLUMNS: dict[str, str] = {
+    "source": "VARCHAR",  # ga4, hubspot, ..., or exports
+    "raw_table": "VARCHAR",
+    "status": "VARCHAR",  # ok | failed
+    "attempted_at": "TIMESTAMP",  # UTC
+    "last_success_at": "TIMESTAMP",  # UTC; kept from the last good load when this one failed
+    "error": "VARCHAR",  # one plain sentence, secret-free; empty when ok
 }
 
 
@@ -163,7 +126,8 @@ def ensure_raw_tables(warehouse: Warehouse, tables: Iterable[str] | None = None)
         for name in names:
             tx.ensure_table(name, RAW_TABLES[name])
         tx.ensure_table(EXPORT_FILES_TABLE, EXPORT_FILES_COLUMNS)
-    return [*names, EXPORT_FILES_TABLE]
+        tx.ensure_table(LOAD_STATUS_TABLE, LOAD_STATUS_COLUMNS)
+    return [*names, EXPORT_FILES_TABLE, LOAD_STATUS_TABLE]
 
 
 _PANDAS_TYPES = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from pipelines.reporting.scorecard_data import STATUSES
+from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
 
 BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
@@ -72,7 +72,7 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
     """The one-line summary of a scored day (from the warehouse, published or not), and how many
     KRs a failed ERROR check blocked."""
     from connectors.warehouse import open_warehouse
-    from pipelines.quality import summary_counts
+    from pipelines.reporting.data_health import format_summary, summary_counts
 
     settings = load_settings()
     warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
@@ -85,6 +85,6 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
         f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
     )
     checks = summary_counts(warehouse, as_of)
-    line += f"; checks failed: {checks.get('ERROR', 0)} ERROR, {checks.get('WARN', 0)} WARN"
+    line += "; " + format_summary(checks)
     blocked = int(krs["status_reason"].fillna("").str.startswith(BLOCKED_PREFIX).sum())
     return line, blocked

@@ -26,7 +26,7 @@ _DEFAULTS = {
     "history_start": "2025-01-01",
     "target": "duckdb",
 }
-_KNOWN_KEYS = set(_DEFAULTS) | {"alerts"}
+_KNOWN_KEYS = set(_DEFAULTS) | {"alerts", "teams"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Settings:
     history_start: str = _DEFAULTS["history_start"]
     target: str = _DEFAULTS["target"]
     alerts: dict = field(default_factory=dict)
+    teams: dict = field(default_factory=dict)  # team id -> display name (or language -> name)
 
     @property
     def okrs_dir(self) -> Path:
@@ -96,4 +97,5 @@ def load_settings(root: str | Path | None = None) -> Settings:
         history_start=str(values["history_start"]),
         target=os.environ.get("OKR_DBT_TARGET") or str(values["target"]),
         alerts=dict(values.get("alerts") or {}),
+        teams=dict(values.get("teams") or {}),
     )

@@ -1,18 +1,31 @@
 """Hand exports from the drop folder: read (any encoding/delimiter/number format), match a
 preset, load once per content. See README.md."""
 
-from connectors.exports.loader import FileResult, folder_fingerprint, list_export_files, load_export_folder
-from connectors.exports.presets import PRESETS, UnknownLayout, match_preset
-from connectors.exports.reader import ExportFileError, read_table
+from __future__ import annotations
 
-__all__ = [
-    "PRESETS",
-    "ExportFileError",
-    "FileResult",
-    "UnknownLayout",
-    "folder_fingerprint",
-    "list_export_files",
-    "load_export_folder",
-    "match_preset",
-    "read_table",
-]
+import importlib
+from typing import Any
+
+# Imported on first use, so that `connectors.exports.values` (which `okr validate` uses for
+# check-ins) does not pull in pandas and the warehouse with the loader.
+_LAZY = {
+    "FileResult": "loader",
+    "LoadProblem": "loader",
+    "export_load_problems": "loader",
+    "folder_fingerprint": "loader",
+    "list_export_files": "loader",
+    "load_export_folder": "loader",
+    "PRESETS": "presets",
+    "UnknownLayout": "presets",
+    "match_preset": "presets",
+    "ExportFileError": "reader",
+    "read_cells": "reader",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)

@@ -15,6 +15,15 @@ LIFECYCLE_STAGES = {
     "customer": "customer",
     "evangelist": "evangelist",
     "other": "other",
+    # HubSpot's Finnish UI
+    "tilaaja": "subscriber",
+    "liidi": "lead",
+    "markkinointikelpoinen liidi": "marketingqualifiedlead",
+    "myyntikelpoinen liidi": "salesqualifiedlead",
+    "myyntimahdollisuus": "opportunity",
+    "asiakas": "customer",
+    "suosittelija": "evangelist",
+    "muu": "other",
 }
 LEAD_STATUSES = {
     "new": "NEW",
@@ -49,8 +58,11 @@ DEAL_STAGES = {
     "contract sent": "contractsent",
     "closed won": "closedwon",
     "closed lost": "closedlost",
+    "suljettu ja voitettu": "closedwon",
+    "suljettu ja hävitty": "closedlost",
 }
-PIPELINES = {"sales pipeline": "default"}
+PIPELINES = {"sales pipeline": "default", "myyntiputki": "default"}
+PIPEDRIVE_STATUSES = {"voitettu": "won", "hävitty": "lost", "avoin": "open", "poistettu": "deleted"}
 
 
 def _key(label: str) -> str:
@@ -79,3 +91,8 @@ def pipeline(label: str) -> str:
 
 def lower(label: str) -> str:
     return label.strip().lower()
+
+
+def pipedrive_status(label: str) -> str:
+    """open, won, lost, deleted (the Finnish UI writes Avoin, Voitettu, Hävitty, Poistettu)."""
+    return PIPEDRIVE_STATUSES.get(_key(label), label.strip().lower())

@@ -12,12 +12,20 @@ Dates: `15.1.2026` (d.m.yyyy), `2026-01-15 10:00`, `20260115`, ISO dates and dat
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # space, no-break space, narrow nbsp, Swiss apostrophe
-_CURRENCY = re.compile(r"^[€$£]|\s*(EUR|USD|GBP|SEK|NOK|DKK|€|\$|£|%)$", re.IGNORECASE)
+_CODES = r"EUR|USD|GBP|SEK|NOK|DKK"
+# A currency sign or code before or after the number (Google Ads writes `EUR 12.34` in some views).
+_CURRENCY = re.compile(rf"^([€$£]|(?:{_CODES})\s*)|\s*({_CODES}|€|\$|£|%)$", re.IGNORECASE)
+# The largest magnitude a BIGINT column holds.
+_BIGINT_MAX = 2**63 - 1
+# XLSX cells that Excel stored as numbers reach the converter as text with this prefix, so that
+# they are not read with the file's decimal separator (they have none).
+XLSX_NUMBER = "\x1fxlsx-number:"
 
 
 class ValueProblem(ValueError):
@@ -58,15 +66,30 @@ def parse_number(raw: object, decimal_comma: bool = False) -> float | None:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a number")
     if isinstance(raw, int | float):
-        return float(raw)
+        return _finite(float(raw), raw)
+    if isinstance(raw, str) and raw.startswith(XLSX_NUMBER):
+        return _finite(float(raw[len(XLSX_NUMBER) :]), raw[len(XLSX_NUMBER) :])
     text = _clean_number(str(raw))
     if text in ("", "-", "--", "(not set)"):
         return None
     text = text.replace(".", "").replace(",", ".") if decimal_comma else text.replace(",", "")
+    # float() also reads `nan`, `inf`, `1_000` and non-ASCII digits; an export means none of them.
+    if not _PLAIN_NUMBER.match(text):
+        raise ValueProblem(f"cannot read {raw!r} as a number")
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ValueProblem(f"cannot read {raw!r} as a number") from None
+    return _finite(value, raw)
+
+
+_PLAIN_NUMBER = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+
+
+def _finite(value: float, raw: object) -> float:
+    if not math.isfinite(value):
+        raise ValueProblem(f"{raw!r} is not a finite number")
+    return value
 
 
 def parse_int(raw: object, decimal_comma: bool = False) -> int | None:
@@ -75,6 +98,8 @@ def parse_int(raw: object, decimal_comma: bool = False) -> int | None:
         return None
     if value != int(value):
         raise ValueProblem(f"expected a whole number, got {raw!r}")
+    if abs(value) > _BIGINT_MAX:
+        raise ValueProblem(f"{raw!r} is too large for a count")
     return int(value)
 
 

@@ -6,11 +6,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.config import GA4Source, SourcesError
 from connectors.ga4.auth import exchange_service_account, load_service_account
 from connectors.ga4.client import GA4Client, ga4_retry_hook
+from connectors.ga4.source import GA4Source
 from connectors.http import HttpClient
 from connectors.load import LoadResult, replace_days, to_int
+from connectors.registry import SourcesError
 from connectors.warehouse import Warehouse
 
 log = logging.getLogger("connectors.ga4")

@@ -23,6 +23,7 @@ import requests
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
+from connectors.http.errors import describe_body, host_of, network_cause
 from connectors.http.redact import install_log_redaction, redact, register_secret
 
 log = logging.getLogger("connectors.http")
@@ -48,7 +49,8 @@ RetryHook = Callable[[requests.Response], RetryHint | None]
 
 
 class HttpError(RuntimeError):
-    """A request that failed for good. The message names source, endpoint and status, never a secret."""
+    """A request that failed for good. The message names source, endpoint, host and the cause in
+    words (status and error message, or refused / timed out / DNS / TLS), never a secret."""
 
     def __init__(
         self,
@@ -58,12 +60,14 @@ class HttpError(RuntimeError):
         endpoint: str,
         status: int | None = None,
         attempts: int = 0,
+        host: str = "",
     ) -> None:
         super().__init__(message)
         self.source = source
         self.endpoint = endpoint
         self.status = status
         self.attempts = attempts
+        self.host = host
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -74,15 +78,6 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(Retry().parse_retry_after(value.strip())))
     except (InvalidHeader, ValueError, TypeError):
         return None
-
-
-def _body_excerpt(resp: requests.Response, limit: int = 300) -> str:
-    try:
-        text = resp.text
-    except Exception:  # a body that cannot be decoded says nothing useful
-        return ""
-    text = " ".join(text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 class HttpClient:
@@ -137,13 +132,47 @@ class HttpClient:
         ceiling = min(self.backoff_max_s, self.backoff_base_s * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
 
-    def _error(self, what: str, endpoint: str, status: int | None, attempts: int) -> HttpError:
+    def _error(
+        self, what: str, endpoint: str, status: int | None, attempts: int, host: str = "", auth: bool = False
+    ) -> HttpError:
         msg = f"{self.source}: {endpoint}: {what}"
-        if status in (401, 403) and self.token_env:
+        if host:
+            msg += f" (host {host})"
+        if (auth or status in (401, 403)) and self.token_env:
             msg += f" - check the token in {self.token_env}"
         return HttpError(
-            self.redact(msg), source=self.source, endpoint=endpoint, status=status, attempts=attempts
+            self.redact(msg),
+            source=self.source,
+            endpoint=endpoint,
+            status=status,
+            attempts=attempts,
+            host=host,
         )
+
+    def error(
+        self, what: str, endpoint: str, url: str, status: int | None = None, *, auth: bool = False
+    ) -> HttpError:
+        """An `HttpError` for a problem a client finds in a 2xx answer (an error in the body,
+        an unexpected shape), worded like the layer's own errors; `auth` when the answer says
+        the token is wrong (the message then names its variable)."""
+        return self._error(what, endpoint, status, 0, host_of(url), auth=auth)
+
+    def _hint(self, resp: requests.Response, endpoint: str, host: str, attempt: int) -> RetryHint | None:
+        """The API-specific hook's reading of a failed answer; a hook that raises is this
+        source's error (named), never a crash of the run."""
+        if self.retry_hook is None:
+            return None
+        try:
+            return self.retry_hook(resp)
+        except Exception as exc:  # any hook failure becomes this source's error
+            raise self._error(
+                f"HTTP {resp.status_code}: {describe_body(resp)}; the answer could not be read "
+                f"({type(exc).__name__}: {exc})",
+                endpoint,
+                resp.status_code,
+                attempt,
+                host,
+            ) from None
 
     # -- the request loop -----------------------------------------------------------------
     def request(
@@ -163,6 +192,7 @@ class HttpClient:
         name used in logs and errors ("search contacts"). With `expect_json`, a 2xx body that is
         not valid JSON (cut short by a proxy) counts as a transient failure too."""
         start = time.monotonic()
+        host = host_of(url)
         waited = 0.0
         last_problem = "no attempt made"
         last_status: int | None = None
@@ -189,28 +219,27 @@ class HttpClient:
                         except (jsonlib.JSONDecodeError, requests.exceptions.JSONDecodeError) as exc:
                             raise _TruncatedBody(str(exc)) from exc
                     return resp
-                last_problem = f"HTTP {resp.status_code}: {_body_excerpt(resp)}"
-                if self.retry_hook is not None:
-                    hint = self.retry_hook(resp)
-                if resp.status_code not in RETRY_STATUSES and not (hint and hint.retry and hint.wait):
-                    raise self._error(last_problem, endpoint, resp.status_code, attempt)
-                if hint is not None and not hint.retry:
-                    raise self._error(f"{last_problem} ({hint.reason})", endpoint, resp.status_code, attempt)
+                last_problem = f"HTTP {resp.status_code}: {describe_body(resp)}"
+                hint = self._hint(resp, endpoint, host, attempt)
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                if hint is not None and hint.reason:
+                    last_problem += f" ({hint.reason})"
+                if resp.status_code not in RETRY_STATUSES and not (hint and hint.retry and hint.wait):
+                    raise self._error(last_problem, endpoint, resp.status_code, attempt, host)
+                if hint is not None and not hint.retry:
+                    if retry_after is None:  # no word on when the quota returns: waiting cannot help
+                        raise self._error(last_problem, endpoint, resp.status_code, attempt, host)
+                    # A quota that says when it returns: wait for it if that fits the time budget.
+                    hint = RetryHint(wait=retry_after, reason=hint.reason)
             except HttpError:
                 raise
             except _TruncatedBody as exc:
                 last_status = None
-                last_problem = f"response body is not valid JSON (cut short?): {exc}"
-            except requests.exceptions.ReadTimeout:
+                last_problem = f"the answer is not valid JSON (cut short?): {exc}"
+            except requests.exceptions.RequestException as exc:
+                # refused, timed out, DNS, TLS, reset, cut off: said in words
                 last_status = None
-                last_problem = f"no answer within the read timeout of {self.timeout[1]} s"
-            except requests.exceptions.ConnectTimeout:
-                last_status = None
-                last_problem = f"could not connect within {self.timeout[0]} s"
-            except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                last_status = None
-                last_problem = f"connection failed: {type(exc).__name__}"
+                last_problem = network_cause(exc, self.timeout)
 
             if attempt == self.max_attempts:
                 break
@@ -228,13 +257,13 @@ class HttpClient:
                     endpoint,
                     last_status,
                     attempt,
+                    host,
                 )
             log.warning(
                 "%s",
                 self.redact(
                     f"{self.source}: {endpoint}: attempt {attempt}/{self.max_attempts} "
-                    f"failed ({last_problem})"
-                    f"{'; ' + hint.reason if hint and hint.reason else ''}; retrying in {wait:.2f} s"
+                    f"failed ({last_problem}); retrying in {wait:.2f} s"
                 ),
             )
             self._sleep(wait)
@@ -244,7 +273,20 @@ class HttpClient:
             endpoint,
             last_status,
             self.max_attempts,
+            host,
         )
+
+    def request_object(self, method: str, url: str, *, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        """`request(..., expect_json=True)` for APIs whose answers are JSON objects: the decoded
+        object, or an `HttpError` naming what came instead (a list, a string, null)."""
+        resp = self.request(method, url, endpoint=endpoint, expect_json=True, **kwargs)
+        body = resp.json()
+        if not isinstance(body, dict):
+            shape = "null" if body is None else f"a JSON {type(body).__name__}"
+            raise self.error(
+                f"expected a JSON object, got {shape}: {describe_body(resp)}", endpoint, url, resp.status_code
+            )
+        return body
 
 
 class _TruncatedBody(Exception):

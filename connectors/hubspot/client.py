@@ -11,6 +11,8 @@ from typing import Any
 import requests
 
 from connectors.http import HttpClient, RetryHint
+from connectors.http.errors import json_object
+from connectors.http.paging import Page, cursor_pages
 
 log = logging.getLogger("connectors.hubspot")
 
@@ -24,10 +26,7 @@ def hubspot_retry_hook(resp: requests.Response) -> RetryHint | None:
     rolling ten-second one in ten, the DAILY one only at midnight (so we stop at once)."""
     if resp.status_code != 429:
         return None
-    try:
-        policy = str(resp.json().get("policyName", "")).upper()
-    except ValueError:
-        return None
+    policy = str(json_object(resp).get("policyName", "")).upper()
     if policy == "DAILY":
         return RetryHint(
             retry=False, reason="daily API limit reached; it resets at midnight in the account's time zone"
@@ -56,28 +55,19 @@ class HubSpotClient:
 
     def list_all(self, obj: str, properties: list[str]) -> Iterator[dict[str, Any]]:
         """Every (non-archived) record through `GET /crm/v3/objects/{obj}`, following `after`."""
-        after: str | None = None
-        while True:
-            params = {
-                "limit": min(self.page_size, 100),
-                "properties": ",".join(properties),
-                "archived": "false",
-            }
-            if after:
-                params["after"] = after
-            resp = self.http.request(
+        params = {"limit": min(self.page_size, 100), "properties": ",".join(properties), "archived": "false"}
+
+        def fetch(after: str | None) -> Page[dict[str, Any]]:
+            page = self.http.request_object(
                 "GET",
                 f"{self.base}/crm/v3/objects/{obj}",
                 endpoint=f"list {obj}",
-                params=params,
+                params={**params, "after": after} if after else params,
                 headers=self.headers,
-                expect_json=True,
             )
-            page = resp.json()
-            yield from page.get("results") or []
-            after = ((page.get("paging") or {}).get("next") or {}).get("after")
-            if not after:
-                return
+            return Page(page.get("results") or [], next=_next_after(page))
+
+        return cursor_pages(fetch, what=f"hubspot: list {obj}")
 
     def search_modified_since(
         self, obj: str, properties: list[str], since: dt.datetime
@@ -89,10 +79,10 @@ class HubSpotClient:
         lower = since
         seen: set[str] = set()
         while True:
-            after = 0
-            last_value: dt.datetime | None = None
-            exhausted = True
-            while True:
+            capped = False
+
+            def fetch(after: str | None, lower: dt.datetime = lower) -> Page[dict[str, Any]]:
+                nonlocal capped
                 body = {
                     "filterGroups": [
                         {"filters": [{"propertyName": prop, "operator": "GTE", "value": to_epoch_ms(lower)}]}
@@ -100,32 +90,29 @@ class HubSpotClient:
                     "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
                     "properties": properties,
                     "limit": self.page_size,
-                    "after": str(after),
+                    "after": after or "0",
                 }
-                resp = self.http.request(
+                page = self.http.request_object(
                     "POST",
                     f"{self.base}/crm/v3/objects/{obj}/search",
                     endpoint=f"search {obj}",
                     json=body,
                     headers=self.headers,
-                    expect_json=True,
                 )
-                page = resp.json()
-                for rec in page.get("results") or []:
-                    value = (rec.get("properties") or {}).get(prop) or rec.get("updatedAt")
-                    if value:
-                        last_value = _parse(value)
-                    if rec["id"] not in seen:
-                        seen.add(rec["id"])
-                        yield rec
-                nxt = ((page.get("paging") or {}).get("next") or {}).get("after")
-                if not nxt:
-                    break
-                after = int(nxt)
-                if after + self.page_size > self.search_cap:
-                    exhausted = False  # the next page would cross the cap: re-query from here
-                    break
-            if exhausted:
+                nxt = _next_after(page)
+                if nxt and int(nxt) + self.page_size > self.search_cap:
+                    capped, nxt = True, None  # the next page would cross the cap: re-query from here
+                return Page(page.get("results") or [], next=nxt)
+
+            last_value: dt.datetime | None = None
+            for rec in cursor_pages(fetch, what=f"hubspot: search {obj}"):
+                value = (rec.get("properties") or {}).get(prop) or rec.get("updatedAt")
+                if value:
+                    last_value = _parse(value)
+                if rec["id"] not in seen:
+                    seen.add(rec["id"])
+                    yield rec
+            if not capped:
                 return
             if last_value is None or last_value <= lower:
                 raise RuntimeError(
@@ -140,6 +127,12 @@ class HubSpotClient:
                 last_value,
             )
             lower = last_value
+
+
+def _next_after(page: dict[str, Any]) -> str | None:
+    paging = page.get("paging")
+    nxt = paging.get("next") if isinstance(paging, dict) else None
+    return str(nxt["after"]) if isinstance(nxt, dict) and nxt.get("after") else None
 
 
 def _parse(value: str) -> dt.datetime:

@@ -13,10 +13,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.config import HubSpotSource
 from connectors.exports.presets import email_hash
 from connectors.http import HttpClient
 from connectors.hubspot.client import MODIFIED_PROPERTY, HubSpotClient, hubspot_retry_hook
+from connectors.hubspot.source import HubSpotSource
 from connectors.load import LoadResult, parse_api_timestamp, to_float, upsert_records, utc_to_local
 from connectors.warehouse import Warehouse
 

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from connectors.http import HttpClient, HttpError
+from connectors.http import HttpClient
 
 _DATE_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Matomo's words for a wrong, expired or under-privileged token_auth (it answers HTTP 200).
+_TOKEN_PROBLEM = re.compile(r"token|authenticat|access|log ?in|permission|privilege", re.IGNORECASE)
 
 
 class MatomoClient:
@@ -33,14 +35,10 @@ class MatomoClient:
         body = resp.json()
         # Matomo reports errors as HTTP 200 with {"result": "error", "message": ...}.
         if isinstance(body, dict) and body.get("result") == "error":
-            raise HttpError(
-                self.http.redact(
-                    f"matomo: {method}: the API answered with an error: {body.get('message', '')}"
-                ),
-                source="matomo",
-                endpoint=method,
-                status=resp.status_code,
-            )
+            message = " ".join(str(body.get("message", "")).split())
+            what = f"the API answered with an error: {message}"
+            auth = bool(_TOKEN_PROBLEM.search(message))
+            raise self.http.error(what, method, self.url, resp.status_code, auth=auth)
         return body
 
     def visits_summary(self, start: dt.date, end: dt.date) -> dict[dt.date, dict[str, Any]]:
@@ -54,4 +52,11 @@ class MatomoClient:
         for key, metrics in by_day.items():
             if isinstance(metrics, dict) and metrics:
                 out[dt.date.fromisoformat(key)] = metrics
+            elif metrics != []:  # anything but "no data" would silently empty the day: refuse it
+                shape = "null" if metrics is None else f"a JSON {type(metrics).__name__}"
+                raise self.http.error(
+                    f"unexpected answer for {key}: {shape} instead of the day's metrics or []",
+                    "VisitsSummary.get",
+                    self.url,
+                )
         return out

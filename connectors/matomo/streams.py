@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.config import MatomoSource
 from connectors.http import HttpClient
 from connectors.load import LoadResult, replace_days, to_float, to_int
 from connectors.matomo.client import MatomoClient
+from connectors.matomo.source import MatomoSource
 from connectors.warehouse import Warehouse
 
 log = logging.getLogger("connectors.matomo")

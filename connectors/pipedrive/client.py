@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from connectors.http import HttpClient, RetryHint
+from connectors.http.paging import Page, cursor_pages
 
 
 def pipedrive_retry_hook(resp: requests.Response) -> RetryHint | None:
@@ -36,31 +37,23 @@ class PipedriveClient:
 
     def deals(self, updated_since: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
         """Deals updated at or after `updated_since` (all deals when None), oldest update first."""
-        cursor: str | None = None
-        while True:
-            params: dict[str, Any] = {
-                "limit": self.page_size,
-                "sort_by": "update_time",
-                "sort_direction": "asc",
-            }
-            if updated_since is not None:
-                params["updated_since"] = updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
-            if cursor:
-                params["cursor"] = cursor
-            resp = self.http.request(
-                "GET", self.url, endpoint="list deals", params=params, headers=self.headers, expect_json=True
-            )
-            page = resp.json()
-            if page.get("success") is False:
-                from connectors.http import HttpError
+        params: dict[str, Any] = {"limit": self.page_size, "sort_by": "update_time", "sort_direction": "asc"}
+        if updated_since is not None:
+            params["updated_since"] = updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-                raise HttpError(
-                    self.http.redact(f"pipedrive: list deals: {page.get('error')}"),
-                    source="pipedrive",
-                    endpoint="list deals",
-                    status=resp.status_code,
+        def fetch(cursor: str | None) -> Page[dict[str, Any]]:
+            page = self.http.request_object(
+                "GET",
+                self.url,
+                endpoint="list deals",
+                params={**params, "cursor": cursor} if cursor else params,
+                headers=self.headers,
+            )
+            if page.get("success") is False:
+                raise self.http.error(
+                    f"the API answered with an error: {page.get('error')}", "list deals", self.url
                 )
-            yield from page.get("data") or []  # data may be null on an empty page
-            cursor = (page.get("additional_data") or {}).get("next_cursor")
-            if not cursor:
-                return
+            # data may be null on an empty page
+            return Page(page.get("data") or [], next=(page.get("additional_data") or {}).get("next_cursor"))
+
+        return cursor_pages(fetch, what="pipedrive: list deals")

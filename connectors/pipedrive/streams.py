@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.config import PipedriveSource
 from connectors.http import HttpClient
 from connectors.load import LoadResult, parse_api_timestamp, to_float, upsert_records, utc_to_local
 from connectors.pipedrive.client import PipedriveClient, pipedrive_retry_hook
+from connectors.pipedrive.source import PipedriveSource
 from connectors.warehouse import Warehouse
 
 log = logging.getLogger("connectors.pipedrive")

@@ -3,7 +3,8 @@
 For pipelines/definitions.py:
     from pipelines.ingest import ingest_assets, ingest_jobs, ingest_resources, ingest_sensors
 and call `ensure_raw_tables(warehouse)` (re-exported here) before dbt runs, so every staging
-model has its raw table even for a source that never loaded.
+model has its raw table even for a source that never loaded. `source_load_failures(warehouse)`
+lists the sources whose latest load failed (raw.source_load_status), for the CLI and reports.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from connectors.config import SourcesConfig, load_sources
+from connectors.load_status import LoadFailure, source_load_failures
 from connectors.raw_tables import ensure_raw_tables
 from pipelines.ingest.assets import build_assets, export_tables
 from pipelines.ingest.partitions import daily_partitions
@@ -59,6 +61,7 @@ ingest_resources = _defs.resources
 
 __all__ = [
     "IngestDefinitions",
+    "LoadFailure",
     "build_ingest",
     "daily_partitions",
     "ensure_raw_tables",
@@ -66,4 +69,5 @@ __all__ = [
     "ingest_jobs",
     "ingest_resources",
     "ingest_sensors",
+    "source_load_failures",
 ]

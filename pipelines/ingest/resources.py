@@ -1,6 +1,7 @@
-"""Dagster resources of the ingest assets. Secrets arrive through `dagster.EnvVar` (the variable
-names come from sources.yml), so they are resolved when a run starts and never appear in the
-definitions, the UI's config view or the run's event log."""
+"""Dagster resources of the ingest assets, one per credential of every enabled source (from the
+source registry). Secrets arrive through `dagster.EnvVar` (the variable names come from
+sources.yml), so they are resolved when a run starts and never appear in the definitions, the
+UI's config view or the run's event log."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import os
 
 import dagster as dg
 
-from connectors.config import SourcesConfig, load_sources
+from connectors.config import SourcesConfig, api_config, load_sources
+from connectors.registry import SourceDescriptor, SourcesError, sources
 from connectors.warehouse import Warehouse, open_warehouse
 from pipelines.settings import Settings, load_settings
 
@@ -31,32 +33,44 @@ class IngestWorkspaceResource(dg.ConfigurableResource):
         return open_warehouse(s.target, duckdb_path=s.warehouse_path, schema="raw")
 
 
-class ApiTokenResource(dg.ConfigurableResource):
-    """One API token (HubSpot private-app token, Pipedrive API token, Matomo token_auth,
-    Plausible key), set from an environment variable with EnvVar."""
+class SourceSecretResource(dg.ConfigurableResource):
+    """One secret of one source (a token, a key), read from the environment variable `env_name`.
 
-    token: str
+    `value` is an EnvVar when the variable was set as the definitions loaded; when it was not,
+    the load of that source fails on its own with a sentence naming the variable, instead of the
+    whole run failing before it starts."""
+
+    env_name: str
+    value: str = ""
+
+    def get(self, source: str, required: bool) -> str:
+        value = (self.value or "").strip()
+        if required and not value:
+            raise SourcesError(
+                f"{source}: the environment variable {self.env_name} is not set (sources.yml names it)"
+            )
+        return value
 
 
-class GA4CredentialsResource(dg.ConfigurableResource):
-    """GA4: a ready access token, or a service-account key (JSON or a path to it)."""
-
-    access_token: str = ""
-    credentials: str = ""
+def secret_resource_key(source: str, credential_key: str) -> str:
+    return f"{source}_{credential_key}"
 
 
-def api_resources(sources: SourcesConfig) -> dict[str, dg.ConfigurableResource]:
-    """A resource per enabled API source, reading its secret from the variable sources.yml names."""
+def secret_resources_of(descriptor: SourceDescriptor, cfg: object) -> dict[str, SourceSecretResource]:
+    out = {}
+    for credential, env_name in zip(descriptor.credentials, descriptor.env_names(cfg).values(), strict=True):
+        value = dg.EnvVar(env_name) if os.environ.get(env_name, "").strip() else ""
+        out[secret_resource_key(descriptor.name, credential.key)] = SourceSecretResource(
+            env_name=env_name, value=value
+        )
+    return out
+
+
+def api_resources(cfg: SourcesConfig) -> dict[str, dg.ConfigurableResource]:
+    """A secret resource per credential of every enabled API source."""
     out: dict[str, dg.ConfigurableResource] = {}
-    for name in ("matomo", "plausible", "hubspot", "pipedrive"):
-        cfg = getattr(sources, name)
-        if cfg is not None and cfg.enabled:
-            out[f"{name}_api"] = ApiTokenResource(token=dg.EnvVar(cfg.token_env))
-    ga4 = sources.ga4
-    if ga4 is not None and ga4.enabled:
-        # Whichever variable is set decides the method; when neither is, the run fails naming both.
-        if os.environ.get(ga4.access_token_env):
-            out["ga4_api"] = GA4CredentialsResource(access_token=dg.EnvVar(ga4.access_token_env))
-        else:
-            out["ga4_api"] = GA4CredentialsResource(credentials=dg.EnvVar(ga4.credentials_env))
+    for d in sources():
+        section = api_config(cfg, d.name)
+        if section is not None and section.enabled:
+            out.update(secret_resources_of(d, section))
     return out

@@ -7,19 +7,32 @@ data is touched, each with its file, line and path such as `objectives[0].key_re
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from pipelines.okr_definitions.checkins import Checkin, load_checkins
-from pipelines.okr_definitions.errors import DefinitionError, DefinitionErrors
+from pipelines.okr_definitions.checkins import Checkin, KnownKeyResults, load_checkins
+from pipelines.okr_definitions.errors import DefinitionError, DefinitionErrors, FileProblem, read_text
 from pipelines.okr_definitions.metric_catalog import CHECKINS_METRIC, Metric, load_metric_catalog
-from pipelines.okr_definitions.model import CycleFile, KeyResult, Objective, plain_message
-from pipelines.okr_definitions.yaml_lines import Path_, format_path, line_for, load_with_lines
+from pipelines.okr_definitions.model import (
+    CYCLE_FILE,
+    INITIATIVE,
+    KEY_RESULT,
+    OBJECTIVE,
+    Invalid,
+    Record,
+)
+from pipelines.okr_definitions.yaml_lines import (
+    MAX_FILE_BYTES,
+    LoadedYaml,
+    Path_,
+    format_path,
+    line_for,
+    load_with_lines,
+)
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -100,26 +113,33 @@ def quarter_bounds(label: str) -> tuple[dt.date, dt.date] | None:
 
 
 class _FileChecker:
-    """Collects the errors of one file with their line numbers."""
+    """Collects the errors of one file with their line numbers.
 
-    def __init__(self, display_name: str, lines: dict[Path_, int], errors: list[DefinitionError]) -> None:
+    A value the YAML reader already rejected (an impossible date, a duplicate key, ...) is reported
+    once: later errors about the same path would only repeat it in other words.
+    """
+
+    def __init__(self, display_name: str, loaded: LoadedYaml, errors: list[DefinitionError]) -> None:
         self.name = display_name
-        self.lines = lines
+        self.lines = loaded.lines
         self.errors = errors
+        self.reported: set[Path_] = set()
+        for path, line, message in loaded.problems:
+            self.errors.append(DefinitionError(self.name, line, format_path(path), message))
+            self.reported.add(path)
 
     def error(self, path: Path_, message: str) -> None:
+        if any(path[: len(p)] == p for p in self.reported):
+            return
         self.errors.append(DefinitionError(self.name, line_for(self.lines, path), format_path(path), message))
 
-    def validate(self, model: type, raw: Any, path: Path_) -> Any:
-        """The validated model, or None after recording each of its errors."""
-        if not isinstance(raw, dict):
-            self.error(path, "expected a mapping of keys")
-            return None
+    def validate(self, record: Record, raw: Any, path: Path_) -> SimpleNamespace | None:
+        """The checked values, or None after recording each of their errors."""
         try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                self.error((*path, *err["loc"]), plain_message(err))
+            return record.validate(raw)
+        except Invalid as exc:
+            for loc, message in exc.problems:
+                self.error((*path, *loc), message)
             return None
 
 
@@ -136,48 +156,75 @@ def load_definitions(
     files = sorted(okrs_dir.glob("*.yml")) + sorted(okrs_dir.glob("*.yaml"))
     if not files:
         raise DefinitionErrors([DefinitionError(str(okrs_dir), None, "", "no OKR files (*.yml) found")])
-    seen_objectives: dict[str, str] = {}
-    seen_krs: dict[str, str] = {}
-    parents: list[tuple[_FileChecker, Path_, str, str]] = []
-    without_krs: list[tuple[_FileChecker, Path_, str]] = []
+    seen = _Seen()
     for path in files:
         name = _display(path, display_root)
         defs.files.append(name)
         try:
-            raw, lines = load_with_lines(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else None
-            errors.append(DefinitionError(name, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+            loaded = load_with_lines(read_text(path, MAX_FILE_BYTES))
+        except FileProblem as exc:
+            errors.append(DefinitionError(name, exc.line, "", exc.message, exc.column))
+            seen.complete = False
             continue
-        checker = _FileChecker(name, lines, errors)
-        if not isinstance(raw, dict):
-            checker.error((), "expected a mapping with cycle: and objectives:")
+        checker = _FileChecker(name, loaded, errors)
+        if not isinstance(loaded.data, dict):
+            checker.error((), "must be a mapping with cycle: and objectives: (see docs/okr-definitions.md)")
+            seen.complete = False
             continue
-        doc = checker.validate(CycleFile, raw, ())
+        doc = checker.validate(CYCLE_FILE, loaded.data, ())
         if doc is None:
+            seen.complete = False
             continue
-        _resolve_file(doc, checker, metrics, defs, seen_objectives, seen_krs, parents, without_krs)
-    objective_ids = {o.objective_id for o in defs.objectives}
-    for checker, p, _obj_id, parent in parents:
-        if parent not in objective_ids:
+        _resolve_file(doc, checker, metrics, defs, seen)
+    # Objectives of a file that could not be read are unknown: saying that a parent or a KR id
+    # does not exist would only send the reader after the wrong problem.
+    objective_ids = {o.objective_id for o in defs.objectives} | seen.raw_objective_ids
+    for checker, p, _obj_id, parent in seen.parents:
+        if parent not in objective_ids and seen.complete:
             checker.error(p, f"parent {parent!r} is not the id of any objective in okrs/")
-    _check_parent_loops(defs, parents, errors)
-    has_children = {parent for _, _, _, parent in parents}
-    for checker, p, obj_id in without_krs:
-        if obj_id not in has_children:
+    _check_parent_loops(seen.parents)
+    has_children = {parent for _, _, _, parent in seen.parents} | seen.raw_parents
+    for checker, p, obj_id in seen.without_krs:
+        if obj_id not in has_children and seen.complete:
             checker.error(p, f"objective {obj_id!r} has no key results and no objective names it as parent")
     checkins_path = okrs_dir / "checkins.csv"
     if checkins_path.exists():
-        defs.checkins = load_checkins(
-            checkins_path,
-            {k.kr_id: k for k in defs.key_results},
-            _display(checkins_path, display_root),
-            errors,
+        known = KnownKeyResults(
+            metrics={k.kr_id: k.metric for k in defs.key_results},
+            unresolved=frozenset(seen.krs) - {k.kr_id for k in defs.key_results},
+            complete=seen.complete,
         )
+        defs.checkins = load_checkins(checkins_path, known, _display(checkins_path, display_root), errors)
     if errors:
         raise DefinitionErrors(errors)
     return defs
+
+
+@dataclass
+class _Seen:
+    """What the files defined so far hold, for the checks that span files."""
+
+    objectives: dict[str, str] = field(default_factory=dict)  # id -> file
+    resolved_krs: dict[str, str] = field(default_factory=dict)  # id of each valid KR -> file
+    krs: dict[str, str] = field(default_factory=dict)  # every KR id met, valid or not -> file
+    parents: list[tuple[_FileChecker, Path_, str, str]] = field(default_factory=list)
+    without_krs: list[tuple[_FileChecker, Path_, str]] = field(default_factory=list)
+    # Ids and parents as written, also of objectives with errors of their own: no "does not exist"
+    # or "has no children" error may follow from an objective that is merely broken.
+    raw_objective_ids: set[str] = field(default_factory=set)
+    raw_parents: set[str] = field(default_factory=set)
+    complete: bool = True  # False when a file, or an objective's id, could not be read at all
+
+    def note_raw_objective(self, raw: Any) -> None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            self.complete = False
+            return
+        self.raw_objective_ids.add(raw["id"].strip())
+        if isinstance(raw.get("parent"), str):
+            self.raw_parents.add(raw["parent"].strip())
+        krs = raw.get("key_results")
+        if krs is not None and not isinstance(krs, list):
+            self.complete = False  # its KR ids cannot be read
 
 
 def _display(path: Path, root: Path) -> str:
@@ -188,51 +235,50 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _resolve_file(
-    doc: CycleFile,
-    checker: _FileChecker,
-    metrics: dict[str, Metric],
-    defs: OkrDefinitions,
-    seen_objectives: dict[str, str],
-    seen_krs: dict[str, str],
-    parents: list[tuple[_FileChecker, Path_, str, str]],
-    without_krs: list[tuple[_FileChecker, Path_, str]],
+    doc: SimpleNamespace, checker: _FileChecker, metrics: dict[str, Metric], defs: OkrDefinitions, seen: _Seen
 ) -> None:
     bounds = quarter_bounds(doc.cycle)
     cycle_start = doc.start or (bounds[0] if bounds else None)
     cycle_end = doc.end or (bounds[1] if bounds else None)
     if cycle_start is None or cycle_end is None:
         checker.error(("cycle",), f"{doc.cycle!r} is not a quarter like 2026-Q4, so give start: and end: too")
+        seen.complete = False
         return
     if cycle_end < cycle_start:
         checker.error(("end",), f"cycle end {cycle_end} is before its start {cycle_start}")
+        seen.complete = False
         return
     if doc.thresholds.off_track <= doc.thresholds.at_risk:
         checker.error(("thresholds", "off_track"), "must be larger than at_risk")
     for oi, raw_obj in enumerate(doc.objectives):
         op: Path_ = ("objectives", oi)
-        obj = checker.validate(Objective, raw_obj, op)
+        seen.note_raw_objective(raw_obj)
+        obj = checker.validate(OBJECTIVE, raw_obj, op)
         if obj is None:
             continue
-        if obj.id in seen_objectives:
+        if obj.id in seen.objectives:
             checker.error(
-                (*op, "id"), f"objective id {obj.id!r} is already used in {seen_objectives[obj.id]}"
+                (*op, "id"), f"objective id {obj.id!r} is already used in {seen.objectives[obj.id]}"
             )
-        seen_objectives.setdefault(obj.id, checker.name)
+        seen.objectives.setdefault(obj.id, checker.name)
         if obj.parent:
             if obj.parent == obj.id:
                 checker.error((*op, "parent"), "an objective cannot be its own parent")
             else:
-                parents.append((checker, (*op, "parent"), obj.id, obj.parent))
+                seen.parents.append((checker, (*op, "parent"), obj.id, obj.parent))
         if not obj.key_results:
-            without_krs.append((checker, op, obj.id))
+            seen.without_krs.append((checker, op, obj.id))
         kr_ids = []
         for ki, raw_kr in enumerate(obj.key_results):
-            kr = checker.validate(KeyResult, raw_kr, (*op, "key_results", ki))
+            kp = (*op, "key_results", ki)
+            if isinstance(raw_kr, dict) and isinstance(raw_kr.get("id"), str):
+                seen.krs.setdefault(raw_kr["id"].strip(), checker.name)
+            elif not isinstance(raw_kr, dict) or "id" in raw_kr:
+                seen.complete = False  # a KR whose id cannot be read: check-ins may name it
+            kr = checker.validate(KEY_RESULT, raw_kr, kp)
             if kr is None:
                 continue
-            resolved = _resolve_kr(
-                kr, obj, (*op, "key_results", ki), doc, checker, metrics, cycle_start, cycle_end, seen_krs
-            )
+            resolved = _resolve_kr(kr, obj, kp, doc, checker, metrics, cycle_start, cycle_end, seen)
             if resolved:
                 defs.key_results.append(resolved)
                 kr_ids.append(resolved.kr_id)
@@ -256,21 +302,27 @@ def _resolve_file(
 
 
 def _resolve_kr(
-    kr: Any,
-    obj: Any,
+    kr: SimpleNamespace,
+    obj: SimpleNamespace,
     kp: Path_,
-    doc: CycleFile,
+    doc: SimpleNamespace,
     checker: _FileChecker,
     metrics: dict[str, Metric],
     cycle_start: dt.date,
     cycle_end: dt.date,
-    seen_krs: dict[str, str],
+    seen: _Seen,
 ) -> ResolvedKeyResult | None:
     ok = True
-    if kr.id in seen_krs:
-        checker.error((*kp, "id"), f"key result id {kr.id!r} is already used in {seen_krs[kr.id]}")
+    first = seen.resolved_krs.get(kr.id)
+    if first is not None:
+        checker.error((*kp, "id"), f"key result id {kr.id!r} is already used in {first}")
         ok = False
-    seen_krs.setdefault(kr.id, checker.name)
+    seen.resolved_krs.setdefault(kr.id, checker.name)
+    initiatives = []
+    for ii, raw_ini in enumerate(kr.initiatives):
+        ini = checker.validate(INITIATIVE, raw_ini, (*kp, "initiatives", ii))
+        ok = ok and ini is not None
+        initiatives.append(ini)
     start, end = kr.start or cycle_start, kr.end or cycle_end
     if end < start:
         checker.error((*kp, "end" if kr.end else "start"), f"end {end} is before start {start}")
@@ -312,7 +364,12 @@ def _resolve_kr(
                 )
                 ok = False
             values = value if isinstance(value, list) else [value]
-            filters[column] = tuple(_filter_text(v) for v in values)
+            problem = _filter_problem(values)
+            if problem:
+                checker.error((*kp, "filter", column), problem)
+                ok = False
+            else:
+                filters[column] = tuple(_filter_text(v) for v in values)
         if measure == "ratio" and not metric.has_ratio_parts:
             checker.error(
                 (*kp, "measure"),
@@ -320,8 +377,8 @@ def _resolve_kr(
                 f"{kr.metric!r} has none",
             )
             ok = False
-        for ii, ini in enumerate(kr.initiatives):
-            if ini.campaigns and "campaign" not in metric.dimensions:
+        for ii, ini in enumerate(initiatives):
+            if ini is not None and ini.campaigns and "campaign" not in metric.dimensions:
                 checker.error(
                     (*kp, "initiatives", ii, "campaigns"),
                     f"metric {kr.metric!r} has no campaign column, so campaigns cannot be tracked",
@@ -354,9 +411,25 @@ def _resolve_kr(
         filters=filters,
         initiatives=tuple(
             ResolvedInitiative(i, ini.title, ini.owner, ini.status, ini.due, tuple(ini.campaigns))
-            for i, ini in enumerate(kr.initiatives, start=1)
+            for i, ini in enumerate(initiatives, start=1)
         ),
     )
+
+
+def _filter_problem(values: list[Any]) -> str | None:
+    """Why a filter's values cannot be compared with a column, or None when they can."""
+    if not values:
+        return "must name at least one value"
+    for v in values:
+        if v is None:
+            return "has an empty value; write the value to match (in quotes for an empty text: '')"
+        if isinstance(v, dict | list):
+            return "must be a value or a list of values, not a mapping or a nested list"
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"must be a value to match, not {v}"
+        if isinstance(v, dt.date):
+            return f"compares as text, so write the date in quotes: '{v}'"
+    return None
 
 
 def _filter_text(value: Any) -> str:
@@ -368,7 +441,7 @@ def _filter_text(value: Any) -> str:
     return str(value)
 
 
-def _check_parent_loops(defs: OkrDefinitions, parents: list, errors: list[DefinitionError]) -> None:
+def _check_parent_loops(parents: list[tuple[_FileChecker, Path_, str, str]]) -> None:
     parent_of = {obj_id: parent for _, _, obj_id, parent in parents}
     reported: set[frozenset[str]] = set()
     for checker, p, obj_id, _ in parents:

@@ -1,96 +1,252 @@
-"""The shape of an OKR file (`okrs/*.yml`), checked by pydantic: unknown keys and wrong types."""
+"""The shape of an OKR file (`okrs/*.yml`): known keys, required keys, types, choices and ranges.
+
+Declared here as small records of field checks. A schema library was tried and dropped: importing
+pydantic (and then pydantic-core alone) was most of `okr validate`'s time, for checks this small,
+and every one of its messages had to be translated into a plain sentence anyway.
+
+Numbers are strict: written as numbers (no quotes, no true/false) and finite. A record reports
+every bad field at once, each as (path inside the record, sentence).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 from pipelines.scoring_constants import scoring_constants
 
-Measure = Literal["sum", "avg", "last", "min", "max", "ratio"]
-KrType = Literal["progress", "stay_above", "stay_below"]
-Commitment = Literal["committed", "aspirational"]
-InitiativeStatus = Literal["planned", "in_progress", "done", "dropped"]
-FilterValue = str | int | float | bool
+MEASURES = ("sum", "avg", "last", "min", "max", "ratio")
+KR_TYPES = ("progress", "stay_above", "stay_below")
+COMMITMENTS = ("committed", "aspirational")
+INITIATIVE_STATUSES = ("planned", "in_progress", "done", "dropped")
+
+Loc = tuple[str | int, ...]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+class Invalid(ValueError):
+    """One or more (path, sentence) problems found by a check."""
+
+    def __init__(self, problems: list[tuple[Loc, str]] | str) -> None:
+        self.problems = [((), problems)] if isinstance(problems, str) else problems
+        super().__init__("; ".join(m for _, m in self.problems))
 
 
-class Thresholds(_Strict):
+Check = Callable[[Any], Any]
+
+
+def shown(value: Any) -> str:
+    """A value as an error message shows it (`true`, `'text'`, `a list`)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_BOUNDS = {
+    "gt": (operator.gt, "larger than"),
+    "ge": (operator.ge, "at least"),
+    "lt": (operator.lt, "smaller than"),
+    "le": (operator.le, "at most"),
+}
+
+
+def number(**bounds: float) -> Check:
+    """A finite number written as a number; `bounds` like gt=0, le=1."""
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            hint = " (remove the quotes)" if isinstance(value, str) else ""
+            raise Invalid(f"must be a number, not {shown(value)}{hint}")
+        try:
+            result = float(value)
+        except OverflowError:
+            raise Invalid(f"{value:.3g} is too large to be a number") from None
+        if not math.isfinite(result):
+            raise Invalid(f"must be a finite number, not {shown(value)}")
+        for name, limit in bounds.items():
+            holds, words = _BOUNDS[name]
+            if not holds(result, limit):
+                raise Invalid(f"must be {words} {limit:g}, not {value:g}")
+        return result
+
+    return check
+
+
+def whole_number(ge: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"must be a whole number, not {shown(value)}")
+        if value < ge:
+            raise Invalid(f"must be at least {ge}, not {value}")
+        return value
+
+    return check
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"must be text, not {shown(value)} (put it in quotes)")
+    if not value.strip():
+        raise Invalid("must not be empty")
+    return value.strip()
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0) or value.tzinfo is not None:
+            raise Invalid(f"must be a date like 2026-10-01 without a time, not {value}")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(f"must be a date like 2026-10-01, not {shown(value)}")
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any) -> str:
+        if isinstance(value, str) and value.strip() in choices:
+            return value.strip()
+        listed = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
+        raise Invalid(f"must be one of {listed}, not {shown(value)}")
+
+    return check
+
+
+def list_of(item: Check | None = None, non_empty: bool = False) -> Check:
+    """A list (items checked one by one when `item` is given)."""
+
+    def check(value: Any) -> list:
+        if not isinstance(value, list):
+            raise Invalid(f"must be a list (`[a, b]` or lines starting with `- `), not {shown(value)}")
+        if non_empty and not value:
+            raise Invalid("must not be empty")
+        if item is None:
+            return value
+        out, problems = [], []
+        for i, v in enumerate(value):
+            try:
+                out.append(item(v))
+            except Invalid as exc:
+                problems += [((i, *loc), m) for loc, m in exc.problems]
+        if problems:
+            raise Invalid(problems)
+        return out
+
+    return check
+
+
+def mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise Invalid(f"must be a mapping of keys, not {shown(value)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Check
+    required: bool = False
+    default: Any = None  # a callable makes a fresh default (list, dict)
+
+
+class Record:
+    """A mapping with known keys: unknown keys, missing keys and each field's check, all reported."""
+
+    def __init__(self, **fields: Field) -> None:
+        self.fields = fields
+
+    def __call__(self, raw: Any) -> dict[str, Any]:
+        raw = mapping(raw)
+        problems: list[tuple[Loc, str]] = [
+            ((key,), "is not a known key (check the spelling; see docs/okr-definitions.md)")
+            for key in raw
+            if key not in self.fields
+        ]
+        values: dict[str, Any] = {}
+        for name, spec in self.fields.items():
+            if raw.get(name) is None:
+                if spec.required:
+                    problems.append(((name,), "is required but missing"))
+                values[name] = spec.default() if callable(spec.default) else spec.default
+                continue
+            try:
+                values[name] = spec.check(raw[name])
+            except Invalid as exc:
+                problems += [((name, *loc), m) for loc, m in exc.problems]
+        if problems:
+            raise Invalid(problems)
+        return values
+
+    def validate(self, raw: Any) -> SimpleNamespace:
+        """The checked values with attribute access (`kr.target`); Invalid listing every problem."""
+        return SimpleNamespace(**self(raw))
+
+
+THRESHOLDS = Record(
     # Defaults from dbt_project.yml, where the scoring SQL reads its constants too.
-    at_risk: float = Field(scoring_constants().default_at_risk, gt=0, lt=1)
-    off_track: float = Field(scoring_constants().default_off_track, gt=0, le=1)
+    at_risk=Field(number(gt=0, lt=1), default=scoring_constants().default_at_risk),
+    off_track=Field(number(gt=0, le=1), default=scoring_constants().default_off_track),
+)
 
+INITIATIVE = Record(
+    title=Field(text, required=True),
+    owner=Field(text),
+    status=Field(one_of(*INITIATIVE_STATUSES), default="planned"),
+    due=Field(date),
+    campaigns=Field(list_of(text), default=list),
+)
 
-class Initiative(_Strict):
-    title: str = Field(min_length=1)
-    owner: str | None = None
-    status: InitiativeStatus = "planned"
-    due: dt.date | None = None
-    campaigns: list[str] = Field(default_factory=list)
+# Filters, initiatives, objectives' key results and files' objectives are checked one by one by
+# the loader: one broken item never hides the errors of its siblings.
+KEY_RESULT = Record(
+    id=Field(text, required=True),
+    title=Field(text, required=True),
+    metric=Field(text, required=True),
+    filter=Field(mapping, default=dict),
+    measure=Field(one_of(*MEASURES)),  # default depends on the metric (checkins: last, else sum)
+    type=Field(one_of(*KR_TYPES), default="progress"),
+    baseline=Field(number()),
+    target=Field(number(), required=True),
+    commitment=Field(one_of(*COMMITMENTS), default="committed"),
+    weight=Field(number(gt=0), default=1.0),
+    start=Field(date),
+    end=Field(date),
+    stale_after_days=Field(whole_number(ge=0)),
+    unit=Field(text),
+    owner=Field(text),
+    change_reason=Field(text),
+    initiatives=Field(list_of(), default=list),
+)
 
+OBJECTIVE = Record(
+    id=Field(text, required=True),
+    title=Field(text, required=True),
+    owner=Field(text),
+    team=Field(text),
+    parent=Field(text),
+    weight=Field(number(gt=0), default=1.0),
+    key_results=Field(list_of(), default=list),
+)
 
-class KeyResult(_Strict):
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    metric: str = Field(min_length=1)
-    filter: dict[str, FilterValue | list[FilterValue]] = Field(default_factory=dict)
-    measure: Measure | None = None  # default depends on the metric (checkins: last, else sum)
-    type: KrType = "progress"
-    baseline: float | None = None
-    target: float
-    commitment: Commitment = "committed"
-    weight: float = Field(1.0, gt=0)
-    start: dt.date | None = None
-    end: dt.date | None = None
-    stale_after_days: int | None = Field(None, ge=0)
-    unit: str | None = None
-    owner: str | None = None
-    change_reason: str | None = None
-    initiatives: list[Initiative] = Field(default_factory=list)
-
-
-# Objectives and files hold their children unvalidated (Any), so that each key result is checked
-# on its own: one broken KR never hides the errors of its siblings.
-class Objective(_Strict):
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    owner: str | None = None
-    team: str | None = None
-    parent: str | None = None
-    weight: float = Field(1.0, gt=0)
-    key_results: list[Any] = Field(default_factory=list)
-
-
-class CycleFile(_Strict):
-    cycle: str = Field(min_length=1)
-    start: dt.date | None = None
-    end: dt.date | None = None
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    stale_after_days: int = Field(2, ge=0)
-    objectives: list[Any] = Field(min_length=1)
-
-
-def plain_message(error: dict[str, Any]) -> str:
-    """Turn a pydantic error into a sentence an analyst understands."""
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "extra_forbidden":
-        return "is not a known key (check the spelling; see docs/okr-definitions.md)"
-    if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}, not {error.get('input')!r}"
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
-        return f"must be a number, not {error.get('input')!r}"
-    if kind.startswith("date"):
-        return f"must be a date like 2026-10-01, not {error.get('input')!r}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"{error['msg'].lower()}, not {error.get('input')!r}"
-    if kind == "too_short":
-        return "must not be empty"
-    return f"{error['msg']} (got {error.get('input')!r})"
+CYCLE_FILE = Record(
+    cycle=Field(text, required=True),
+    start=Field(date),
+    end=Field(date),
+    thresholds=Field(lambda raw: THRESHOLDS.validate(raw), default=lambda: THRESHOLDS.validate({})),
+    stale_after_days=Field(whole_number(ge=0), default=2),
+    objectives=Field(list_of(non_empty=True), required=True),
+)

@@ -13,6 +13,7 @@ import json
 
 import pandas as pd
 
+from connectors.raw_tables import BLOCKED_METRICS_COLUMNS, BLOCKED_METRICS_TABLE
 from connectors.warehouse import Warehouse
 from pipelines.okr_definitions.loader import OkrDefinitions
 
@@ -61,7 +62,17 @@ INITIATIVES = {
     "due_date": "DATE",
 }
 INITIATIVE_CAMPAIGNS = {"kr_id": "VARCHAR", "initiative_no": "INTEGER", "campaign": "VARCHAR"}
-CHECKINS = {"kr_id": "VARCHAR", "checkin_date": "DATE", "value": "DOUBLE PRECISION", "note": "VARCHAR"}
+CHECKINS = {
+    "kr_id": "VARCHAR",
+    "checkin_date": "DATE",
+    "value": "DOUBLE PRECISION",
+    "note": "VARCHAR",
+    "confidence_score": "INTEGER",
+    "confidence_level": "VARCHAR",
+    "author": "VARCHAR",
+    "is_override": "BOOLEAN",
+    "source_line": "INTEGER",
+}
 SNAPSHOTS = {
     "seen_on": "DATE",
     "kr_id": "VARCHAR",
@@ -74,7 +85,6 @@ SNAPSHOTS = {
     # the definitions each run used are kept, not only the fields whose changes are reported.
     "definition_json": "VARCHAR",
 }
-BLOCKED_METRICS = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
 
 # The tables this module writes, each a Dagster asset ["raw", table].
 DEFINITION_TABLES = {
@@ -83,7 +93,7 @@ DEFINITION_TABLES = {
     "okr_kr_filters": "One row per allowed dimension value of a key result's filter.",
     "okr_initiatives": "Initiatives planned to move a key result.",
     "okr_initiative_campaigns": "Campaigns an initiative runs.",
-    "okr_checkins": "Manual check-in values from okrs/checkins.csv.",
+    "okr_checkins": "Check-ins from okrs/checkins.csv: values, confidence, notes, authors, overrides.",
     "okr_definition_snapshots": "Each KR's target, baseline and period as seen on each run day.",
 }
 
@@ -168,7 +178,17 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
             }
         )
     checkins = [
-        {"kr_id": c.kr_id, "checkin_date": c.checkin_date, "value": c.value, "note": c.note}
+        {
+            "kr_id": c.kr_id,
+            "checkin_date": c.checkin_date,
+            "value": c.value,
+            "note": c.note,
+            "confidence_score": c.confidence_score,
+            "confidence_level": c.confidence_level,
+            "author": c.author,
+            "is_override": c.is_override,
+            "source_line": c.line,
+        }
         for c in defs.checkins
     ]
     with warehouse.transaction() as tx:
@@ -189,5 +209,5 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
             ),
         }
         # Exists even before the quality step first runs, so the scoring SQL can always join it.
-        tx.ensure_table("okr_blocked_metrics", BLOCKED_METRICS)
+        tx.ensure_table(BLOCKED_METRICS_TABLE, BLOCKED_METRICS_COLUMNS)
     return counts

@@ -1,24 +1,21 @@
 """Great Expectations checks inside the Dagster asset graph (docs/quality-checks.md).
 
 Cheap to import: the Dagster definitions (`quality_assets`, `quality_asset_checks`) load on first
-access, and GX only when checks run.
+access, and GX only when checks run. What the scorecard shows of the results is read by
+`pipelines.reporting.data_health`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pipelines.quality.docs import build_data_docs
-from pipelines.quality.scorecard import format_summary, publish_data_docs, scorecard_quality, summary_counts
+from pipelines.quality.docs import build_data_docs, publish_data_docs
 
 __all__ = [
     "build_data_docs",
-    "format_summary",
     "publish_data_docs",
     "quality_asset_checks",
     "quality_assets",
-    "scorecard_quality",
-    "summary_counts",
 ]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from connectors.raw_tables import BLOCKED_METRICS_COLUMNS, BLOCKED_METRICS_TABLE
 from connectors.warehouse import Warehouse
 from pipelines.quality.gx_runner import SuiteRun
 
@@ -33,8 +34,10 @@ RESULTS_SCHEMA = {
 }
 SUITES_TABLE = "quality_suite_results"
 SUITES_SCHEMA = {"as_of": "DATE", "run_id": "VARCHAR", "suite_name": "VARCHAR", "result_json": "VARCHAR"}
-BLOCKED_TABLE = "okr_blocked_metrics"
-BLOCKED_SCHEMA = {"metric": "VARCHAR", "severity": "VARCHAR", "reason": "VARCHAR"}
+BLOCKED_TABLE, BLOCKED_SCHEMA = (
+    BLOCKED_METRICS_TABLE,
+    BLOCKED_METRICS_COLUMNS,
+)  # declared once, with the raw tables
 LINEAGE_TABLE = "quality_metric_lineage"
 LINEAGE_SCHEMA = {"metric": "VARCHAR", "node": "VARCHAR"}
 
@@ -43,15 +46,10 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join(["?"] * len(values))
 
 
-def save_runs(
-    warehouse: Warehouse,
-    as_of: dt.date,
-    run_id: str,
-    runs: Sequence[SuiteRun],
-    asset_of: dict[str, str],
-    checks_run: Iterable[str] = (),
-) -> int:
-    """Replace the stored outcomes of every check in `runs` (and `checks_run`) for as_of."""
+def result_frame(
+    as_of: dt.date, run_id: str, runs: Sequence[SuiteRun], asset_of: dict[str, str]
+) -> pd.DataFrame:
+    """The rows `save_runs` stores for these runs (also what a reader shows for checks not stored)."""
     rows = []
     for run in runs:
         for o in run.outcomes:
@@ -69,7 +67,19 @@ def save_runs(
                     "details_json": json.dumps({**o.to_json(), "suite": run.suite_name}, default=str),
                 }
             )
-    df = pd.DataFrame(rows, columns=list(RESULTS_SCHEMA))
+    return pd.DataFrame(rows, columns=list(RESULTS_SCHEMA))
+
+
+def save_runs(
+    warehouse: Warehouse,
+    as_of: dt.date,
+    run_id: str,
+    runs: Sequence[SuiteRun],
+    asset_of: dict[str, str],
+    checks_run: Iterable[str] = (),
+) -> int:
+    """Replace the stored outcomes of every check in `runs` (and `checks_run`) for as_of."""
+    df = result_frame(as_of, run_id, runs, asset_of)
     checks = sorted({*df["check_name"], *checks_run})
     suites = [r.suite_name for r in runs]
     suite_df = pd.DataFrame(

@@ -26,10 +26,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.http import HttpClient, redact
-from pipelines.reporting.formatting import Formatter
-from pipelines.reporting.messages import LANGUAGES, STATUS_ICONS, Translator
+from pipelines.reporting.messages import LANGUAGES, Translator
 from pipelines.reporting.model import ScorecardError, parse_history, parse_scorecard
-from pipelines.reporting.site_model import build_site_model
+from pipelines.reporting.report import Report, texts
+from pipelines.reporting.site_model import SiteModel, build_site_model
+from pipelines.reporting.statuses import STATUS_ICONS
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +121,12 @@ class AlertReport:
 
 
 def detect_status_changes(
-    scorecard: dict, history: list[dict], scorecard_url: str | None = None
+    scorecard: dict, history: list[dict], scorecard_url: str | None = None, model: SiteModel | None = None
 ) -> StatusChanges:
     """KRs whose status at the scorecard's as_of differs from their status on the previous scored
-    day in history (a KR new since then has nothing to compare with and is not reported)."""
-    card = parse_scorecard(scorecard)
+    day in history (a KR new since then has nothing to compare with and is not reported).
+    `model`: the run's site model, when built already (then the scorecard is not parsed again)."""
+    card = model.card if model is not None else parse_scorecard(scorecard)
     rows = parse_history(history)
     days = sorted({r.as_of for r in rows})
     as_of = card.as_of
@@ -133,7 +135,8 @@ def detect_status_changes(
         return StatusChanges(as_of if as_of in days else None, previous, [])
     before = {r.kr_id: r.status for r in rows if r.as_of == previous}
     now = {r.kr_id: r.status for r in rows if r.as_of == as_of}
-    model = build_site_model(card, [], {}, {})
+    if model is None:
+        model = build_site_model(card, [], {}, {})
     views = {k.id: k for k in model.krs}
     base = scorecard_url.rstrip("/") + "/" if scorecard_url else None
     changes = []
@@ -178,8 +181,7 @@ def _transition(c: StatusChange, t: Translator) -> str:
 
 
 def _texts(found: StatusChanges, lang: str) -> tuple[Translator, str, str]:
-    t = Translator(lang)
-    fmt = Formatter(lang, none=t("none_value"))
+    t, fmt = texts(lang).t, texts(lang).fmt
     title = t("alert_title", as_of=fmt.date(found.as_of))
     intro = t("alert_intro", count=len(found.changes), previous=fmt.date(found.previous_as_of))
     return t, title, intro
@@ -283,12 +285,14 @@ def send_status_alerts(
     environ: Mapping[str, str] | None = None,
     client_options: Mapping[str, Any] | None = None,
     newest_as_of: dt.date | str | None = None,
+    run_report: Report | None = None,
 ) -> AlertReport:
     """Post the status changes of this run to every configured webhook. Never raises: alerting is
     a side effect of scoring, and a broken webhook must not turn a good run into a failed one.
 
     newest_as_of: the newest day in kr_score_history, when `history` was cut at the run's as_of;
     a run for an older day (a backfill) posts nothing. Default: the newest day in `history`.
+    run_report: the run's one Report (its site model is reused instead of being built again).
     """
     report = AlertReport()
     environ = os.environ if environ is None else environ
@@ -302,7 +306,12 @@ def send_status_alerts(
         report.skipped = "off"
         return report
     try:
-        found = detect_status_changes(scorecard, history, settings.scorecard_url)
+        found = detect_status_changes(
+            scorecard,
+            history,
+            settings.scorecard_url,
+            model=run_report.model if run_report is not None else None,
+        )
     except ScorecardError as exc:
         log.error("alerts are not sent: %s", exc)
         report.skipped = "invalid scorecard or history"

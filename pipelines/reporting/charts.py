@@ -1,43 +1,73 @@
-"""KR charts: Altair specs rendered to static SVG by vl-convert (no browser, no network).
+"""KR charts as Vega-Lite specs, drawn in the reader's browser by the vendored Vega bundle.
+
+No conversion runs at publish time: a page carries its chart specs as inline JSON and
+`assets/charts.js` renders them with vega and vega-lite copied next to the site (no network).
+At 1,000 KRs this is what keeps the site build set-based: converting two charts per KR to SVG
+(vl-convert, about 59 ms of CPU each) used to take most of the publish.
 
 Series are told apart by colour *and* dash pattern *and* the legend text, so the charts stay
 readable in black-and-white print and for colour-blind readers. Chart text is translated labels
-and numbers only; titles from definitions stay in the HTML around the chart.
+and numbers only; titles from definitions stay in the HTML around the chart. Charts take the
+width of their container, so they stay legible on a phone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-import altair as alt
-import vl_convert as vlc
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipelines.reporting.formatting import CHART_LOCALES, currency_of, is_percent_unit
 from pipelines.reporting.messages import Translator
 from pipelines.reporting.model import HistoryRow, KeyResult
 
-WIDTH, HEIGHT = 620, 240
+HEIGHT, SCORE_HEIGHT = 240, 170
 # Greyscale-safe palette (Okabe-Ito) and a distinct dash per series.
 _SERIES_STYLE = {
     "actual": ("#0072B2", [1, 0]),
     "target": ("#333333", [2, 2]),
-    "pace": ("#999999", [6, 3]),
+    "pace": ("#767676", [6, 3]),
     "forecast": ("#D55E00", [4, 4]),
     "score": ("#0072B2", [1, 0]),
-    "expected": ("#999999", [6, 3]),
+    "expected": ("#767676", [6, 3]),
 }
 _AXIS_DATE_FORMAT = {"en": "%-d %b", "fi": "%-d.%-m."}
-_counter = itertools.count(1)
+_CONFIG = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "labelColor": "#1b1f24"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "symbolSize": 160, "labelLimit": 0},
+    "view": {"stroke": "#d0d7de"},
+    "autosize": {"type": "fit-x", "contains": "padding"},
+}
+SCRIPTS = ("vega.min.js", "vega-lite.min.js")  # vendored, copied to assets/ by the site renderer
 
 
 @dataclass(frozen=True)
 class RenderedChart:
-    svg: Markup
+    spec: dict[str, Any]
     alt: str
+
+    def json(self) -> Markup:
+        """The spec as inline JSON that can never close its <script> element."""
+        text = json.dumps(self.spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return Markup(safe)  # noqa: S704 - JSON with <, > and & escaped: inert inside <script>
+
+
+@cache
+def locale_script(lang: str) -> str:
+    """`assets/chart-locale.js`: the d3 number and time locale of the language, for Vega's formats."""
+    import vl_convert as vlc  # locale data only (CLDR via d3); no chart conversion happens here
+
+    data = {
+        "number": vlc.get_format_locale(CHART_LOCALES[lang]),
+        "time": vlc.get_time_format_locale(CHART_LOCALES[lang]),
+    }
+    return "window.OKR_CHART_LOCALE = " + json.dumps(data, ensure_ascii=False) + ";\n"
 
 
 def _d3_number_format(kr: KeyResult) -> str:
@@ -48,41 +78,91 @@ def _d3_number_format(kr: KeyResult) -> str:
     return ",.4~r"
 
 
-def _series_scale(t: Translator, keys: list[str]) -> tuple[alt.Scale, alt.Scale, dict[str, str]]:
+def _series(t: Translator, keys: list[str]) -> tuple[dict, dict, dict[str, str]]:
     labels = {k: t(f"series_{k}") for k in keys}
     domain = [labels[k] for k in keys]
-    colour = alt.Scale(domain=domain, range=[_SERIES_STYLE[k][0] for k in keys])
-    dash = alt.Scale(domain=domain, range=[_SERIES_STYLE[k][1] for k in keys])
+    colour = {"domain": domain, "range": [_SERIES_STYLE[k][0] for k in keys]}
+    dash = {"domain": domain, "range": [_SERIES_STYLE[k][1] for k in keys]}
     return colour, dash, labels
 
 
-def _iso(d: dt.date) -> str:
-    return d.isoformat()
+def _x(kr: KeyResult, t: Translator) -> dict:
+    return {
+        "field": "date",
+        "type": "temporal",
+        "title": t("chart_date"),
+        "scale": {"domain": [kr.start.isoformat(), kr.end.isoformat()]},
+        "axis": {"format": _AXIS_DATE_FORMAT[t.lang], "labelOverlap": True, "tickCount": 5},
+    }
 
 
-def _to_svg(chart: alt.TopLevelMixin, lang: str, alt_text: str) -> Markup:
-    chart = (
-        chart.configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal")
-        .configure_legend(labelFontSize=12, titleFontSize=12, symbolSize=160)
-        .configure_view(stroke="#d0d7de")
-    )
-    svg = vlc.vegalite_to_svg(
-        chart.to_dict(validate=False),
-        format_locale=CHART_LOCALES[lang],
-        time_format_locale=CHART_LOCALES[lang],
-        allowed_base_urls=[],  # all data is inline; never fetch anything
-    )
-    # Several charts share a page: make any element ids unique so clip paths never cross-refer.
-    prefix = f"c{next(_counter)}-"
-    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
-    # The figure's alt text becomes the SVG's accessible name; Vega's own labels are hidden.
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(alt_text)}" ', 1)
-    return Markup(svg)  # noqa: S704 - vl-convert output: Vega escapes every text it draws
+def _series_encoding(t: Translator, colour: dict, dash: dict) -> dict:
+    legend = {"title": t("chart_series"), "orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": 3}
+    return {
+        "color": {"field": "series", "type": "nominal", "scale": colour, "legend": legend},
+        "strokeDash": {"field": "series", "type": "nominal", "scale": dash, "legend": legend},
+    }
+
+
+def _columns(rows: list[dict]) -> list[dict]:
+    """Rows as one record per series with date and value lists (flattened again by Vega-Lite):
+    a third of the bytes of one object per point, which matters with 1,000 KR pages."""
+    series: dict[str, dict[str, list]] = {}
+    for row in rows:
+        column = series.setdefault(row["series"], {"date": [], "value": []})
+        column["date"].append(row["date"])
+        value = row["value"]
+        column["value"].append(round(value, 6) if isinstance(value, float) else value)
+    return [{"series": name, **values} for name, values in series.items()]
+
+
+def _spec(rows: list[dict], layers: list[dict], encoding: dict, height: int, alt: str) -> dict:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": alt,
+        "width": "container",
+        "height": height,
+        "data": {"values": _columns(rows)},
+        # Flattened values skip Vega-Lite's parsing of the inline data: dates are parsed here.
+        "transform": [{"flatten": ["date", "value"]}, {"calculate": "toDate(datum.date)", "as": "date"}],
+        "encoding": encoding,
+        "layer": layers,
+        "config": _CONFIG,
+    }
+
+
+def daily_scores(kr: KeyResult, history: list[HistoryRow]) -> list[tuple[dt.date, float, float | None]]:
+    """(day, score, expected) for the score chart: the nightly history where it has a score, else
+    each day's actual to date scored with the rules of docs/scoring.md §3–4 (display only: the
+    nightly history, when there is one, is what scoring stored)."""
+    stored = [(h.as_of, float(h.score), h.expected_progress) for h in history if h.score is not None]
+    kind = kr.type or "progress"
+    if len(stored) > 1 or kr.target is None or (kind == "progress" and kr.baseline is None):
+        return sorted(stored)
+    total = kr.total_days or (kr.end - kr.start).days + 1
+    factor = 0.7 if kr.commitment == "aspirational" else 1.0
+    derived = {}
+    for h in history:
+        if h.actual is None or not kr.start <= h.as_of <= kr.end:
+            continue
+        if kind == "stay_above":
+            progress = 1.0 if h.actual >= kr.target else 0.0
+        elif kind == "stay_below":
+            progress = 1.0 if h.actual <= kr.target else 0.0
+        elif kr.target == kr.baseline:
+            continue
+        else:
+            progress = (h.actual - kr.baseline) / (kr.target - kr.baseline)
+        elapsed = (h.as_of - kr.start).days + 1
+        expected = factor * elapsed / total if kind == "progress" else 1.0
+        derived[h.as_of] = (h.as_of, min(max(progress, 0.0), 1.0), expected)
+    for row in stored:  # a stored score wins over a derived one on the same day
+        derived[row[0]] = row
+    return sorted(derived.values())
 
 
 def progress_chart(
-    kr: KeyResult, history: list[HistoryRow], t: Translator, fmt_value, fmt_date
+    kr: KeyResult, history: list[HistoryRow], t: Translator, fmt_value: Callable, fmt_date: Callable
 ) -> RenderedChart | None:
     """Actual over the period against the target, the expected pace line and the forecast."""
     if kr.target is None:
@@ -95,8 +175,8 @@ def progress_chart(
     if not points and kr.actual is not None:
         # No history yet (first run): the current actual, on the last day it has data for.
         points = [(min(kr.data_through or kr.end, kr.end), kr.actual)]
-    rows += [{"date": _iso(d), "value": v, "key": "actual"} for d, v in points]
-    rows += [{"date": _iso(d), "value": kr.target, "key": "target"} for d in (kr.start, kr.end)]
+    rows += [{"date": d.isoformat(), "value": v, "key": "actual"} for d, v in points]
+    rows += [{"date": d.isoformat(), "value": kr.target, "key": "target"} for d in (kr.start, kr.end)]
     if (kr.type or "progress") == "progress" and kr.baseline is not None:
         keys.append("pace")
         factor = 1.0
@@ -105,97 +185,88 @@ def progress_chart(
             factor = kr.expected_progress / (kr.elapsed_days / kr.total_days)
         end_value = kr.baseline + factor * (kr.target - kr.baseline)
         rows += [
-            {"date": _iso(kr.start), "value": kr.baseline, "key": "pace"},
-            {"date": _iso(kr.end), "value": end_value, "key": "pace"},
+            {"date": kr.start.isoformat(), "value": kr.baseline, "key": "pace"},
+            {"date": kr.end.isoformat(), "value": end_value, "key": "pace"},
         ]
     forecast = kr.forecast.projected_actual if kr.forecast else None
     if forecast is not None and points:
         keys.append("forecast")
         start_day, start_value = points[-1]
         rows += [
-            {"date": _iso(start_day), "value": start_value, "key": "forecast"},
-            {"date": _iso(kr.end), "value": forecast, "key": "forecast"},
+            {"date": start_day.isoformat(), "value": start_value, "key": "forecast"},
+            {"date": kr.end.isoformat(), "value": forecast, "key": "forecast"},
         ]
-    colour, dash, labels = _series_scale(t, keys)
+    colour, dash, labels = _series(t, keys)
     for row in rows:
         row["series"] = labels[row.pop("key")]
-    data = alt.Data(values=rows)
-    x = alt.X(
-        "date:T",
-        title=t("chart_date"),
-        scale=alt.Scale(domain=[_iso(kr.start), _iso(kr.end)]),
-        axis=alt.Axis(format=_AXIS_DATE_FORMAT[t.lang], labelOverlap=True),
-    )
-    y_title = t("chart_value") + (f" ({kr.unit})" if kr.unit and not is_percent_unit(kr.unit) else "")
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=_d3_number_format(kr)))
-    legend = alt.Legend(title=t("chart_series"), orient="bottom", symbolType="stroke", symbolStrokeWidth=3)
-    base = alt.Chart(data).encode(
-        x=x,
-        y=y,
-        color=alt.Color("series:N", scale=colour, legend=legend),
-        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=legend),
-    )
-    lines = base.mark_line(strokeWidth=2.5)
-    dots = base.mark_point(filled=True, size=18).transform_filter(alt.datum.series == labels["actual"])
-    chart = alt.layer(lines, dots).properties(width=WIDTH, height=HEIGHT)
     when = points[-1][0] if points else None
-    actual_value = points[-1][1] if points else None
-    alt_text = t(
+    alt = t(
         "chart_progress_alt",
         title=kr.title,
-        actual=fmt_value(actual_value, kr.unit),
+        actual=fmt_value(points[-1][1] if points else None, kr.unit),
         date=fmt_date(when),
         target=fmt_value(kr.target, kr.unit),
     )
     if forecast is not None and points:
-        alt_text += " " + t(
+        alt += " " + t(
             "chart_progress_alt_forecast", forecast=fmt_value(forecast, kr.unit), end=fmt_date(kr.end)
         )
-    return RenderedChart(svg=_to_svg(chart, t.lang, alt_text), alt=alt_text)
+    y_title = t("chart_value") + (f" ({kr.unit})" if kr.unit and not is_percent_unit(kr.unit) else "")
+    encoding = {
+        "x": _x(kr, t),
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": y_title,
+            "axis": {"format": _d3_number_format(kr)},
+        },
+        **_series_encoding(t, colour, dash),
+    }
+    layers = [
+        {"mark": {"type": "line", "strokeWidth": 2.5}},
+        {
+            "mark": {"type": "point", "filled": True, "size": 18},
+            "transform": [{"filter": {"field": "series", "equal": labels["actual"]}}],
+        },
+    ]
+    return RenderedChart(spec=_spec(rows, layers, encoding, HEIGHT, alt), alt=alt)
 
 
 def score_chart(
-    kr: KeyResult, history: list[HistoryRow], t: Translator, fmt_score, fmt_date
+    kr: KeyResult, history: list[HistoryRow], t: Translator, fmt_score: Callable, fmt_date: Callable
 ) -> RenderedChart | None:
-    """The KR's score on each scored day, with the expected progress for comparison."""
-    scored = sorted((h for h in history if h.score is not None), key=lambda h: h.as_of)
+    """The KR's score on each day since its start, with the expected progress for comparison."""
+    scored = daily_scores(kr, history)
     if not scored:
         return None
-    keys = ["score", "expected"]
-    colour, dash, labels = _series_scale(t, keys)
-    rows = [{"date": _iso(h.as_of), "value": h.score, "series": labels["score"]} for h in scored]
+    colour, dash, labels = _series(t, ["score", "expected"])
+    rows = [{"date": d.isoformat(), "value": s, "series": labels["score"]} for d, s, _ in scored]
     rows += [
-        {"date": _iso(h.as_of), "value": h.expected_progress, "series": labels["expected"]}
-        for h in scored
-        if h.expected_progress is not None
+        {"date": d.isoformat(), "value": e, "series": labels["expected"]}
+        for d, _, e in scored
+        if e is not None
     ]
-    top = max(1.0, *(r["value"] for r in rows))
-    legend = alt.Legend(title=t("chart_series"), orient="bottom", symbolType="stroke", symbolStrokeWidth=3)
-    chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(filled=True, size=14))
-        .encode(
-            x=alt.X(
-                "date:T",
-                title=t("chart_date"),
-                scale=alt.Scale(domain=[_iso(kr.start), _iso(kr.end)]),
-                axis=alt.Axis(format=_AXIS_DATE_FORMAT[t.lang], labelOverlap=True),
-            ),
-            y=alt.Y(
-                "value:Q", title=t("score"), scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format=".1f")
-            ),
-            color=alt.Color("series:N", scale=colour, legend=legend),
-            strokeDash=alt.StrokeDash("series:N", scale=dash, legend=legend),
-        )
-        .properties(width=WIDTH, height=160)
-    )
+    top = max(1.0, *(r["value"] for r in rows))  # a score above 1 (over-achievement) stays on the chart
     last = scored[-1]
-    alt_text = t(
+    alt = t(
         "chart_score_alt",
         title=kr.title,
-        first=fmt_date(scored[0].as_of),
-        last=fmt_date(last.as_of),
-        score=fmt_score(last.score),
-        expected=fmt_score(last.expected_progress),
+        first=fmt_date(scored[0][0]),
+        last=fmt_date(last[0]),
+        score=fmt_score(last[1]),
+        expected=fmt_score(last[2]),
     )
-    return RenderedChart(svg=_to_svg(chart, t.lang, alt_text), alt=alt_text)
+    encoding = {
+        "x": _x(kr, t),
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": t("score"),
+            "scale": {"domain": [0, top]},
+            "axis": {"format": ".1f"},
+        },
+        **_series_encoding(t, colour, dash),
+    }
+    # One scored day still draws: the point marks it even before a line can join two days.
+    layers = [{"mark": {"type": "line", "strokeWidth": 2.5, "point": {"filled": True, "size": 14}}}]
+    return RenderedChart(spec=_spec(rows, layers, encoding, SCORE_HEIGHT, alt), alt=alt)

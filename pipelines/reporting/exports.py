@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipelines.reporting.formatting import Formatter
-from pipelines.reporting.messages import STATUS_ICONS, Translator
+from pipelines.reporting.reasons import reason_sentence
+from pipelines.reporting.report import Report
 from pipelines.reporting.site_model import SiteModel, tree_roots
+from pipelines.reporting.statuses import STATUS_ICONS, STATUSES
 
 # Machine-readable columns: plain numbers with '.' decimals and ISO dates, so any spreadsheet or
 # script reads them the same way; the header names are the scorecard.json keys.
@@ -19,7 +20,7 @@ CSV_COLUMNS = [
     "cycle", "objective_id", "objective_title", "kr_id", "title", "owner", "team", "metric", "measure",
     "type", "commitment", "weight", "unit", "baseline", "target", "actual", "progress", "score",
     "expected_progress", "gap", "status", "status_reason", "start", "end", "data_through",
-    "forecast_projected_actual", "forecast_projected_progress",
+    "forecast_projected_actual", "forecast_projected_progress", "reason_code",
 ]  # fmt: skip
 
 # A cell starting with one of these is a formula in Excel/LibreOffice: a title like
@@ -87,56 +88,75 @@ def write_csv(model: SiteModel, path: Path) -> None:
                 "data_through": kr.data_through,
                 "forecast_projected_actual": forecast.projected_actual if forecast else None,
                 "forecast_projected_progress": forecast.projected_progress if forecast else None,
+                "reason_code": view.reason.code if view.reason else None,
             }
             writer.writerow({k: _cell(v) for k, v in row.items()})
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
-def md_text(text: str | None) -> str:
-    """Text from definitions made inert in Markdown: no markup, no HTML, no table breaks."""
-    if not text:
+_BREAKS = re.compile(r"[ \t\r\n\f\v\u2028\u2029\x85]+")
+
+
+def md_text(text: object) -> str:
+    """Any text made inert in Markdown: no markup, no HTML, no table breaks, one line."""
+    if text is None or text == "":
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    # Line breaks and tabs become spaces (a row stays one row); no-break spaces in numbers stay.
+    return _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)).strip())
 
 
-def write_markdown(model: SiteModel, path: Path, lang: str) -> None:
-    """The current cycle(s) as Markdown tables, one per objective, for chat and wikis."""
-    t = Translator(lang)
-    fmt = Formatter(lang, none=t("none_value"))
-    card = model.card
-    lines = [f"# {t('md_title', as_of=fmt.date(card.as_of))}", ""]
+def write_markdown(report: Report, path: Path) -> None:
+    """The current cycle(s) as Markdown tables, one per objective, for chat and wikis. Every field
+    goes through `md_text` (titles, ids, units inside values, owners, reasons and labels)."""
+    t, fmt, model = report.texts.t, report.texts.fmt, report.model
+    lines = [f"# {md_text(t('md_title', as_of=fmt.date(model.card.as_of)))}", ""]
     for cycle in model.active_cycles:
         period = t("period_range", start=fmt.date(cycle.start), end=fmt.date(cycle.end))
-        lines += [f"**{t('cycle')}:** {md_text(cycle.label)} ({period})  "]
-    counts = {}
-    for kr in model.active_krs:
-        counts[kr.status] = counts.get(kr.status, 0) + 1
+        lines += [f"**{md_text(t('cycle'))}:** {md_text(cycle.label)} ({md_text(period)})  "]
+    by_status = model.by_status()
+    counts = [(s, len(by_status[s])) for s in STATUSES if by_status[s]]
     if counts:
-        lines.append(" · ".join(f"{STATUS_ICONS[s]} {t.status(s)}: {n}" for s, n in counts.items()))
+        lines.append(" · ".join(f"{STATUS_ICONS[s]} {md_text(t.status(s))}: {n}" for s, n in counts))
     lines.append("")
+
+    def status(code: str) -> str:
+        return f"{STATUS_ICONS[code]} {md_text(t.status(code))}"
 
     def objective_block(view, depth: int) -> None:
         heading = "#" * min(depth, 6)
         lines.append(
-            f"{heading} {md_text(view.title)} ({md_text(view.id)}): {t('score')} {fmt.score(view.score)}, "
-            f"{t('expected_progress').lower()} {fmt.score(view.expected_progress)}, "
-            f"{STATUS_ICONS[view.status]} {t.status(view.status)}"
+            f"{heading} {md_text(view.title)} ({md_text(view.id)}): {md_text(t('score'))} "
+            f"{md_text(fmt.score(view.score))}, {md_text(t('expected_progress').lower())} "
+            f"{md_text(fmt.score(view.expected_progress))}, {status(view.status)}"
         )
         lines.append("")
         if view.krs:
-            lines.append(
-                f"| {t('key_result')} | {t('actual')} | {t('target')} | {t('score')} "
-                f"| {t('expected_progress')} | {t('status')} |"
+            header = (
+                "key_result",
+                "owner",
+                "actual",
+                "target",
+                "score",
+                "expected_progress",
+                "status",
+                "reason",
             )
-            lines.append("|---|---:|---:|---:|---:|---|")
+            lines.append("| " + " | ".join(md_text(t(h)) for h in header) + " |")
+            lines.append("|---|---|---:|---:|---:|---:|---|---|")
             for kr in view.krs:
-                lines.append(
-                    f"| {md_text(kr.title)} ({md_text(kr.id)}) | {fmt.value(kr.actual, kr.unit)} "
-                    f"| {fmt.value(kr.target, kr.unit)} | {fmt.score(kr.score)} "
-                    f"| {fmt.score(kr.expected_progress)} | {STATUS_ICONS[kr.status]} {t.status(kr.status)} |"
-                )
+                cells = [
+                    f"{md_text(kr.title)} ({md_text(kr.id)})",
+                    md_text(kr.person.name if kr.person else fmt.none),
+                    md_text(fmt.value(kr.actual, kr.unit)),
+                    md_text(fmt.value(kr.target, kr.unit)),
+                    md_text(fmt.score(kr.score)),
+                    md_text(fmt.score(kr.expected_progress)),
+                    status(kr.status),
+                    md_text(reason_sentence(kr.reason, kr.kr, t, fmt)),
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
         for sub in view.subs:
             if sub in scope:

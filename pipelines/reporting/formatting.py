@@ -45,6 +45,10 @@ class Formatter:
         self.lang = lang
         self.locale = Locale.parse(BABEL_LOCALES[lang])
         self.none = none
+        # The locale's own patterns with the precision readers expect: one decimal for percent
+        # (37.7 %), whole units for money from 1,000 up (€850,000, not €850,000.00).
+        self._percent_pattern = self.locale.percent_formats[None].pattern.replace("0", "0.#", 1)
+        self._whole_money = self.locale.currency_formats["standard"].pattern.replace("0.00", "0")
 
     def decimal(self, value: float | None, pattern: str | None = None) -> str:
         if value is None:
@@ -61,11 +65,15 @@ class Formatter:
     def percent(self, value: float | None) -> str:
         if value is None:
             return self.none
-        return format_percent(value, locale=self.locale)
+        return format_percent(value, format=self._percent_pattern, locale=self.locale)
 
     def currency(self, value: float | None, code: str = "EUR") -> str:
         if value is None:
             return self.none
+        if abs(value) >= 1000:
+            return format_currency(
+                value, code, format=self._whole_money, currency_digits=False, locale=self.locale
+            )
         return format_currency(value, code, locale=self.locale)
 
     def value(self, value: float | None, unit: str | None = None) -> str:

@@ -8,13 +8,14 @@ its path, e.g. `scorecard.key_results[3].status: Input should be 'on_track', ...
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipelines.reporting.statuses import Status
+
 # int | float (not float): pydantic then keeps 650 as 650, so exports show numbers as they came.
 Number = int | float
-Status = Literal["not_started", "no_data", "stale", "achieved", "missed", "on_track", "at_risk", "off_track"]
 
 
 class ScorecardError(ValueError):
@@ -48,6 +49,17 @@ class DefinitionChange(_Open):
     new: Any = None
     changed_on: dt.date | None = None
     reason: str | None = None
+
+
+class CheckIn(_Open):
+    """A check-in of the KR's owner (okrs/checkins.csv): the value reported and a note; `author`
+    and `confidence` are shown when a check-in carries them."""
+
+    date: dt.date
+    value: Number | None = None
+    note: str | None = None
+    author: str | None = None
+    confidence: Number | str | None = None
 
 
 class Check(_Open):
@@ -90,6 +102,8 @@ class KeyResult(_Open):
     initiatives: list[Initiative] = Field(default_factory=list)
     definition_changes: list[DefinitionChange] = Field(default_factory=list)
     checks: list[Check] | None = None
+    change_reason: str | None = None
+    checkins: list[CheckIn] = Field(default_factory=list)
 
 
 class Objective(_Open):

@@ -4,12 +4,16 @@
                                extra_dirs={"quality": data_docs_dir}, timezone=settings.timezone)
 
 Output folder (all relative links, opens from disk):
-    index.html                overview: cycle, as-of date, freshness, counts by status, objective tree
+    index.html                overview: as-of date, counts by status, needs attention, data health
+                              in one line, objective tree
+    status/<status>.html      the current cycle's KRs of one status (the overview's counts link here)
+    data-health.html          the checks grouped by source, failures in plain words
+    people/index.html         every owner; people/<owner>.html what one owner owns
     teams/<team>.html         a page per team
     objectives/<id>.html      a page per objective
     krs/<id>.html             a page per KR with its charts
     archive/index.html        past cycles; archive/<cycle>.html their final scores
-    assets/style.css
+    assets/                   style.css, charts.js, chart-locale.js and the vendored vega bundle
     scorecard.json / .csv / .md   exports
     archive.json              past cycles kept for later runs (see site_model.archive_record)
     quality/                  Data Docs of the checks, kept from the previous publish or copied in
@@ -28,28 +32,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipelines.reporting.exports import write_csv, write_json, write_markdown
-from pipelines.reporting.messages import LANGUAGES
-from pipelines.reporting.model import (
-    ArchivedCycle,
-    ScorecardError,
-    parse_archive,
-    parse_history,
-    parse_metrics,
-    parse_scorecard,
-)
+from pipelines.reporting.model import ArchivedCycle, ScorecardError, parse_archive
+from pipelines.reporting.report import Report, build_report
 from pipelines.reporting.site import SiteRenderer
-from pipelines.reporting.site_model import archive_record, build_site_model
+from pipelines.reporting.site_model import archive_record
 from pipelines.reporting.swap import staged_folder
 
 log = logging.getLogger(__name__)
 
 ARCHIVE_FILE = "archive.json"
 # Names the publisher writes itself; an extra folder may not take them.
-_RESERVED = {"index.html", "assets", "teams", "objectives", "krs", "archive", ARCHIVE_FILE,
-             "scorecard.json", "scorecard.csv", "scorecard.md"}  # fmt: skip
+_RESERVED = {"index.html", "assets", "teams", "objectives", "krs", "archive", "people", "status",
+             "data-health.html", ARCHIVE_FILE, "scorecard.json", "scorecard.csv", "scorecard.md"}  # fmt: skip
 _KEPT_FROM_PREVIOUS = ("quality",)
 
-__all__ = ["PublishResult", "ScorecardError", "publish_scorecard"]
+__all__ = ["PublishResult", "ScorecardError", "publish_report", "publish_scorecard", "read_archive"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,9 @@ class PublishResult:
     seconds: float
 
 
-def _previous_archive(out_dir: Path) -> dict[str, ArchivedCycle]:
-    path = out_dir / ARCHIVE_FILE
+def read_archive(out_dir: Path) -> dict[str, ArchivedCycle]:
+    """The past cycles the previous publish in out_dir archived (none when there is none)."""
+    path = Path(out_dir).absolute() / ARCHIVE_FILE
     if not path.exists():
         return {}
     try:
@@ -99,6 +97,7 @@ def publish_scorecard(
     extra_dirs: Mapping[str, Path] | None = None,
     before_swap: Callable[[Path], None] | None = None,
     timezone: str | None = None,
+    teams: Mapping | None = None,
 ) -> PublishResult:
     """Write the scorecard site and exports to `out_dir`, replacing the previous ones atomically.
 
@@ -114,18 +113,27 @@ def publish_scorecard(
         `quality/` folder of the previous publish is kept when none is given.
     before_swap: called with the staging folder after everything is written, to add more files.
     timezone: IANA zone for showing `generated_at` (default: as written).
+    teams: settings.yml `teams:` (team id -> display name, or language -> name).
 
     Raises ScorecardError naming the bad key for unusable input; the previous publish is then intact.
     """
+    carried = parse_archive(archive, "archive") if archive is not None else read_archive(out_dir)
+    report = build_report(scorecard, history, metrics, lang=lang, carried=carried, teams=teams)
+    return publish_report(report, out_dir, extra_dirs=extra_dirs, before_swap=before_swap, timezone=timezone)
+
+
+def publish_report(
+    report: Report,
+    out_dir: Path,
+    *,
+    extra_dirs: Mapping[str, Path] | None = None,
+    before_swap: Callable[[Path], None] | None = None,
+    timezone: str | None = None,
+) -> PublishResult:
+    """`publish_scorecard` for a report already built (the run builds it once for every output)."""
     started = time.monotonic()
-    if lang not in LANGUAGES:
-        raise ScorecardError(f"lang: must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     out_dir = Path(out_dir).absolute()
-    card = parse_scorecard(scorecard)
-    rows = parse_history(history)
-    docs = parse_metrics(metrics)
-    carried = parse_archive(archive, "archive") if archive is not None else _previous_archive(out_dir)
-    model = build_site_model(card, rows, docs, carried)
+    model, lang = report.model, report.lang
     extra = dict(extra_dirs or {})
     for name in _KEPT_FROM_PREVIOUS:
         if name not in extra and (out_dir / name).is_dir():
@@ -137,13 +145,14 @@ def publish_scorecard(
         for name, src in extra.items():
             shutil.copytree(src, staging / name)
         quality_url = "quality/index.html" if (staging / "quality" / "index.html").is_file() else None
-        write_json(scorecard, staging / "scorecard.json")
+        write_json(report.scorecard, staging / "scorecard.json")
         write_csv(model, staging / "scorecard.csv")
-        write_markdown(model, staging / "scorecard.md", lang)
+        write_markdown(report, staging / "scorecard.md")
         (staging / ARCHIVE_FILE).write_text(
-            json.dumps(archive_record(model), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            json.dumps(archive_record(model), ensure_ascii=False, separators=(",", ":")) + "\n",
+            encoding="utf-8",
         )
-        SiteRenderer(model, lang, tz=tz, quality_url=quality_url).render(staging)
+        SiteRenderer(report, tz=tz, quality_url=quality_url).render(staging)
         if before_swap is not None:
             before_swap(staging)
         files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())

@@ -84,9 +84,11 @@ def chart_history(warehouse: Any, scored: list[dict[str, Any]]) -> list[dict[str
 def scorecard(
     context: AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from pipelines.quality import publish_data_docs, scorecard_quality, summary_counts
+    from pipelines.quality import publish_data_docs
     from pipelines.reporting.alerts import send_status_alerts
-    from pipelines.reporting.publish import publish_scorecard
+    from pipelines.reporting.data_health import scorecard_quality, summary_counts
+    from pipelines.reporting.publish import publish_report, read_archive
+    from pipelines.reporting.report import build_report
 
     settings = workspace.settings()
     as_of = dt.date.fromisoformat(context.partition_key)
@@ -101,24 +103,33 @@ def scorecard(
     quality = scorecard_quality(wh, as_of)
     for kr in data["key_results"]:
         kr["checks"] = quality["checks_by_kr"].get(kr["id"], [])
-    data["data_health"] = {**quality["data_health"], "failed_checks": summary_counts(wh, as_of)}
+    data["data_health"] = {
+        **quality["data_health"],
+        "failed_checks": summary_counts(wh, as_of, quality["results"]),
+    }
     history = load_history(wh, as_of)
     metrics = metric_docs(target_dir(settings) / "manifest.json")
     lang = context.run.tags.get("okr/lang") or settings.lang
+    # One reporting pass: the scorecard is validated and arranged once, for the site, the
+    # exports and the alerts alike.
+    report = build_report(
+        data,
+        chart_history(wh, history),
+        metrics,
+        lang=lang,
+        carried=read_archive(settings.scorecard_dir),
+        teams=settings.teams,
+    )
     with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
         docs_dir = Path(tmp) / "quality"
         publish_data_docs(wh, as_of, docs_dir)
-        publish_scorecard(
-            data,
-            chart_history(wh, history),
-            metrics,
-            settings.scorecard_dir,
-            lang=lang,
-            timezone=settings.timezone,
-            extra_dirs={"quality": docs_dir},
+        publish_report(
+            report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
         )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
-    alerts = send_status_alerts(data, history, settings.alerts, lang=lang, newest_as_of=newest)
+    alerts = send_status_alerts(
+        data, history, settings.alerts, lang=lang, newest_as_of=newest, run_report=report
+    )
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     by_status = data["summary"]["by_status"]
     context.log.info("scorecard published to %s", settings.scorecard_dir)

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from connectors.warehouse import Warehouse
+from pipelines.reporting.statuses import STATUSES
 
 SCHEMA_VERSION = 1
-STATUSES = ("on_track", "at_risk", "off_track", "stale", "no_data", "not_started", "achieved", "missed")
 
 
 def _clean(value: Any) -> Any:
@@ -63,11 +63,34 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
             "SELECT kr_id, column_name, filter_value FROM raw.okr_kr_filters "
             "ORDER BY kr_id, column_name, filter_value"
         )
+        checkins = tx.query(
+            "SELECT kr_id, checkin_date, value, note FROM raw.okr_checkins ORDER BY kr_id, checkin_date"
+        )
+        reasons = tx.query(
+            "SELECT kr_id, change_reason FROM raw.okr_key_results WHERE change_reason IS NOT NULL"
+        )
         campaigns = tx.query(
             "SELECT kr_id, initiative_no, campaign FROM raw.okr_initiative_campaigns "
             "ORDER BY kr_id, initiative_no, campaign"
         )
-    return build_scorecard(krs, objectives, initiatives, changes, filters, campaigns, as_of, generated_at)
+    card = build_scorecard(krs, objectives, initiatives, changes, filters, campaigns, as_of, generated_at)
+    add_checkins(card, checkins, reasons)
+    return card
+
+
+def add_checkins(card: dict[str, Any], checkins: pd.DataFrame, reasons: pd.DataFrame) -> None:
+    """Added keys of every KR: `checkins` (date, value, note) up to as_of and the definition's
+    `change_reason`, for the KR page's timeline (docs/scorecard-schema.md)."""
+    by_kr: dict[str, list[dict]] = defaultdict(list)
+    for row in _records(checkins):
+        if row["checkin_date"] is not None and row["checkin_date"] <= card["as_of"]:
+            by_kr[row["kr_id"]].append(
+                {"date": row["checkin_date"], "value": _number(row["value"]), "note": row["note"]}
+            )
+    reason_of = {r["kr_id"]: r["change_reason"] for r in _records(reasons)}
+    for kr in card["key_results"]:
+        kr["checkins"] = by_kr.get(kr["id"], [])
+        kr["change_reason"] = reason_of.get(kr["id"])
 
 
 def build_scorecard(

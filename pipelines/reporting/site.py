@@ -1,35 +1,30 @@
-"""Renders the static scorecard site (Jinja2, autoescaped) from a SiteModel into a folder.
+"""Renders the static scorecard site (Jinja2, autoescaped) from the run's one Report into a folder.
 
 Every page links with relative addresses (`../krs/X.html`), so the folder works opened from disk,
-from a file share or from any static host.
+from a file share or from any static host. Charts are Vega-Lite specs inside the KR pages, drawn
+by the vendored Vega bundle in `assets/` (see charts.py): nothing is converted per KR here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipelines.reporting import charts
-from pipelines.reporting.formatting import Formatter
-from pipelines.reporting.messages import STATUS_ICONS, STATUSES, Translator
-from pipelines.reporting.site_model import KRView, SiteModel, tree_roots
+from pipelines.reporting.health import health_view
+from pipelines.reporting.reasons import reason_sentence
+from pipelines.reporting.report import Report
+from pipelines.reporting.site_model import KRView, tree_roots
+from pipelines.reporting.statuses import STATUS_ICONS, STATUSES
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "templates"
 STATIC_DIR = _HERE / "static"
-
-
-@dataclass(frozen=True)
-class Freshness:
-    newest: dt.date | None
-    oldest: dt.date | None
-    lagging: int  # KRs that are stale or have no data
+VENDOR_DIR = _HERE.parent / "quality" / "static" / "vendor"  # the one vendored copy of Vega
 
 
 def _environment() -> Environment:
@@ -45,48 +40,39 @@ def _environment() -> Environment:
     )
 
 
-def _freshness(krs: list[KRView]) -> Freshness:
-    days = [k.data_through for k in krs if k.data_through is not None]
-    lagging = sum(1 for k in krs if k.status in ("stale", "no_data"))
-    return Freshness(newest=max(days, default=None), oldest=min(days, default=None), lagging=lagging)
-
-
-def _health_rows(data_health: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The checks work's data-health summary, shown as label/value rows whatever its exact shape."""
-    if not data_health:
-        return []
-
-    def label(key: str) -> str:
-        return key.replace("_", " ").capitalize()
-
-    def text(value: Any) -> str:
-        if isinstance(value, dict):
-            return ", ".join(f"{k}: {text(v)}" for k, v in value.items())
-        if isinstance(value, list):
-            return ", ".join(text(v) for v in value)
-        return "–" if value is None else str(value)
-
-    return [(label(k), text(v)) for k, v in data_health.items()]
+def status_url(status: str) -> str:
+    return f"status/{status}.html"
 
 
 class SiteRenderer:
-    def __init__(
-        self, model: SiteModel, lang: str, tz: dt.tzinfo | None = None, quality_url: str | None = None
-    ):
-        self.model = model
-        self.t = Translator(lang)
-        self.fmt = Formatter(lang, none=self.t("none_value"))
+    def __init__(self, report: Report, tz: dt.tzinfo | None = None, quality_url: str | None = None):
+        self.report = report
+        self.model = report.model
+        self.t, self.fmt = report.texts.t, report.texts.fmt
         self.env = _environment()
         self.common = {
-            "model": model,
-            "card": model.card,
+            "model": self.model,
+            "card": self.model.card,
             "t": self.t,
             "fmt": self.fmt,
             "icons": STATUS_ICONS,
             "tz": tz,
             "quality_url": quality_url,
             "change_value": self._change_value,
+            "reason_of": self._reason,
+            "status_url": status_url,
+            "trend": self._trend,
         }
+
+    def _reason(self, kr: KRView) -> str:
+        return reason_sentence(kr.reason, kr.kr, self.t, self.fmt)
+
+    def _trend(self, delta: float | None) -> str:
+        if delta is None:
+            return self.fmt.none
+        if abs(delta) < 0.005:
+            return self.t("trend_flat")
+        return self.t("trend_up" if delta > 0 else "trend_down", delta=self.fmt.score(abs(delta)))
 
     def _change_value(self, field: str, value: Any, unit: str | None) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -106,16 +92,35 @@ class SiteRenderer:
         path.write_text(html, encoding="utf-8")
         return path
 
-    def render(self, out: Path) -> list[Path]:
-        model, t, fmt = self.model, self.t, self.fmt
-        written = []
+    def _assets(self, out: Path) -> list[Path]:
         assets = out / "assets"
         assets.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(STATIC_DIR / "style.css", assets / "style.css")
-        written.append(assets / "style.css")
+        written = []
+        for name in ("style.css", "charts.js"):
+            written.append(Path(shutil.copyfile(STATIC_DIR / name, assets / name)))
+        for name in charts.SCRIPTS:
+            written.append(Path(shutil.copyfile(VENDOR_DIR / name, assets / name)))
+        locale = assets / "chart-locale.js"
+        locale.write_text(charts.locale_script(self.t.lang), encoding="utf-8")
+        return [*written, locale]
 
+    def _kr_timeline(self, kr: KRView) -> list[dict[str, Any]]:
+        """Check-ins and definition changes, newest first; a change_reason with no recorded
+        change (the definition was edited before the history began) is kept as an undated entry."""
+        items: list[dict[str, Any]] = [{"kind": "checkin", "date": c.date, "item": c} for c in kr.checkins]
+        items += [{"kind": "change", "date": c.changed_on, "item": c} for c in kr.definition_changes]
+        items.sort(key=lambda i: i["date"] or dt.date.min, reverse=True)
+        recorded = {c.reason for c in kr.definition_changes if c.reason}
+        if kr.change_reason and kr.change_reason not in recorded:
+            items.append({"kind": "note", "date": None, "item": kr.change_reason})
+        return items
+
+    def render(self, out: Path) -> list[Path]:
+        model, t, fmt = self.model, self.t, self.fmt
+        written = self._assets(out)
         active = model.active_objectives
-        counted = Counter(k.status for k in model.active_krs)
+        by_status = model.by_status()
+        health = health_view(model, t, fmt)
         written.append(
             self._write(
                 out,
@@ -124,11 +129,24 @@ class SiteRenderer:
                 "overview",
                 roots=tree_roots(active),
                 scope=set(active),
-                counts=[(s, counted.get(s, 0)) for s in STATUSES],
-                freshness=_freshness(model.active_krs),
-                data_health=_health_rows(model.card.data_health),
+                counts=[(s, len(by_status[s])) for s in STATUSES],
+                attention=model.attention(),
+                health=health,
+                data_days=sorted(k.data_through for k in model.active_krs if k.data_through),
+                lagging=len(by_status["stale"]) + len(by_status["no_data"]),
             )
         )
+        for status in STATUSES:
+            written.append(
+                self._write(
+                    out, status_url(status), "status.html.j2", "status", status=status, krs=by_status[status]
+                )
+            )
+        if health is not None:
+            written.append(self._write(out, "data-health.html", "health.html.j2", "health", health=health))
+        written.append(self._write(out, "people/index.html", "people.html.j2", "people"))
+        for person in model.people:
+            written.append(self._write(out, person.url, "person.html.j2", "people", person=person))
         for team in model.teams:
             team_active = [o for o in team.objectives if o.cycle.state != "past"]
             written.append(
@@ -147,11 +165,16 @@ class SiteRenderer:
         for objective in model.objectives:
             written.append(self._write(out, objective.url, "objective.html.j2", "objective", o=objective))
         for kr in model.krs:
-            progress = charts.progress_chart(kr.kr, kr.history, t, fmt.value, fmt.date)
-            score = charts.score_chart(kr.kr, kr.history, t, fmt.score, fmt.date)
             written.append(
                 self._write(
-                    out, kr.url, "kr.html.j2", "kr", kr=kr, progress_chart=progress, score_chart=score
+                    out,
+                    kr.url,
+                    "kr.html.j2",
+                    "kr",
+                    kr=kr,
+                    progress_chart=charts.progress_chart(kr.kr, kr.history, t, fmt.value, fmt.date),
+                    score_chart=charts.score_chart(kr.kr, kr.history, t, fmt.score, fmt.date),
+                    timeline=self._kr_timeline(kr),
                 )
             )
         written.append(

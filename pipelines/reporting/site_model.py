@@ -1,5 +1,9 @@
 """Arranges the validated scorecard into what the pages show: cycles (current, upcoming, past),
-the objective tree, teams, and each KR with its history and its page's address.
+the objective tree, teams, people (owners), and each KR with its history, its reason, its 7-day
+trend and its page's address. Built once per run and read by the site, the exports and the alerts.
+
+Owners are matched case- and whitespace-insensitively (`person_key`): "Anna Virtanen" and
+" anna  virtanen" own the same page; the page shows the first spelling met.
 
 Past cycles come from the scorecard itself (it covers every cycle in the definitions) plus cycles
 an earlier publish archived whose definitions have since been removed (`archive.json`).
@@ -14,7 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pipelines.reporting.charts import daily_scores
 from pipelines.reporting.model import ArchivedCycle, HistoryRow, KeyResult, MetricDoc, Objective, Scorecard
+from pipelines.reporting.reasons import Reason, kr_reason
+from pipelines.reporting.statuses import ATTENTION, STATUSES
+
+TREND_DAYS = 7
+NEWLY_MISSED_DAYS = 7
 
 CycleState = Literal["past", "current", "upcoming"]
 
@@ -40,9 +50,20 @@ class KRView:
     history: list[HistoryRow]
     objective: ObjectiveView | None = None
     metric_doc: MetricDoc | None = None
+    reason: Reason | None = None
+    trend: float | None = None  # score now minus the score TREND_DAYS earlier
+    team_name: str | None = None
+    person: PersonView | None = None
+    card_as_of: dt.date = dt.date.min
 
     def __getattr__(self, name: str) -> Any:  # templates read kr fields straight off the view
         return getattr(self.kr, name)
+
+    @property
+    def newly_missed(self) -> bool:
+        """Missed, in a cycle that ended within the last NEWLY_MISSED_DAYS (not an archived one)."""
+        recent = self.card_as_of - dt.timedelta(days=NEWLY_MISSED_DAYS)
+        return self.status == "missed" and not self.cycle.carried and self.end >= recent
 
 
 @dataclass(eq=False)
@@ -54,6 +75,8 @@ class ObjectiveView:
     subs: list[ObjectiveView] = field(default_factory=list)
     krs: list[KRView] = field(default_factory=list)
     team_url: str | None = None
+    team_name: str | None = None
+    person: PersonView | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.obj, name)
@@ -61,9 +84,28 @@ class ObjectiveView:
 
 @dataclass(eq=False)
 class TeamView:
+    id: str
+    name: str  # the display name of settings.yml `teams:`, else the id
+    url: str
+    objectives: list[ObjectiveView] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class PersonView:
+    key: str
     name: str
     url: str
     objectives: list[ObjectiveView] = field(default_factory=list)
+    krs: list[KRView] = field(default_factory=list)
+    initiatives: list[tuple[KRView, Any]] = field(default_factory=list)  # (KR, initiative)
+
+    def active(self, items: list) -> list:
+        return [i for i in items if (i[0] if isinstance(i, tuple) else i).cycle.state != "past"]
+
+
+def person_key(name: str | None) -> str:
+    """How owners are matched: case-insensitive, runs of whitespace as one space, trimmed."""
+    return " ".join((name or "").split()).casefold()
 
 
 @dataclass
@@ -73,6 +115,7 @@ class SiteModel:
     objectives: list[ObjectiveView]
     krs: list[KRView]
     teams: list[TeamView]
+    people: list[PersonView] = field(default_factory=list)
 
     @property
     def active_cycles(self) -> list[CycleView]:
@@ -93,6 +136,21 @@ class SiteModel:
     @property
     def active_objectives(self) -> list[ObjectiveView]:
         return [o for c in self.active_cycles for o in c.objectives]
+
+    def by_status(self) -> dict[str, list[KRView]]:
+        """The current cycle's KRs per status, every status present, in the one status order."""
+        out: dict[str, list[KRView]] = {s: [] for s in STATUSES}
+        for kr in self.active_krs:
+            out[kr.status].append(kr)
+        return out
+
+    def attention(self) -> list[KRView]:
+        """Off-track, newly missed, at-risk, stale and no-data KRs, worst first, then by how far
+        behind they are (largest gap first) and title."""
+        scope = [k for k in self.active_krs if k.status in ATTENTION and k.status != "missed"]
+        scope += [k for c in self.cycles for k in c.krs if k.status == "missed" and k.newly_missed]
+        rank = {s: i for i, s in enumerate(ATTENTION)}
+        return sorted(scope, key=lambda k: (rank[k.status], -(k.gap or 0), k.title.casefold()))
 
 
 def tree_roots(scope: list[ObjectiveView]) -> list[ObjectiveView]:
@@ -132,12 +190,23 @@ def _spans(objs: list[Objective], krs: list[KeyResult], cycle_of: dict[str, str]
     return spans
 
 
+def _trend(kr: KeyResult, history: list[HistoryRow], as_of: dt.date) -> float | None:
+    """Score at as_of minus the score TREND_DAYS earlier (the nearest scored day on or before it)."""
+    if kr.score is None:
+        return None
+    before = as_of - dt.timedelta(days=TREND_DAYS)
+    earlier = [score for day, score, _ in daily_scores(kr, history) if day <= before]
+    return kr.score - earlier[-1] if earlier else None
+
+
 def build_site_model(
     card: Scorecard,
     history: list[HistoryRow],
     metrics: dict[str, MetricDoc],
     carried: dict[str, ArchivedCycle],
+    team_names: dict[str, str] | None = None,
 ) -> SiteModel:
+    team_names = team_names or {}
     slugs = _Slugs()
     cycles: dict[str, CycleView] = {}
     all_objectives: list[ObjectiveView] = []
@@ -190,13 +259,18 @@ def build_site_model(
         for kr in krs:
             objective = views.get(kr.objective_id)
             cycle = cycles[kr.cycle or cycle_of.get(kr.objective_id, "")]
+            rows = hist.get(kr.id, [])
             view = KRView(
                 kr=kr,
                 url=slugs.make("krs", kr.id),
                 cycle=cycle,
-                history=hist.get(kr.id, []),
+                history=rows,
                 objective=objective,
                 metric_doc=metrics.get(kr.metric or ""),
+                reason=kr_reason(kr),
+                trend=_trend(kr, rows, card.as_of),
+                team_name=team_names.get(kr.team or "", kr.team),
+                card_as_of=card.as_of,
             )
             all_krs.append(view)
             cycle.krs.append(view)
@@ -216,17 +290,47 @@ def build_site_model(
     for view in all_objectives:
         if view.team:
             if view.team not in teams:
-                teams[view.team] = TeamView(name=view.team, url=slugs.make("teams", view.team))
+                name = team_names.get(view.team, view.team)
+                teams[view.team] = TeamView(id=view.team, name=name, url=slugs.make("teams", view.team))
             teams[view.team].objectives.append(view)
             view.team_url = teams[view.team].url
+            view.team_name = teams[view.team].name
     ordered = sorted(cycles.values(), key=lambda c: (c.start or dt.date.min, c.label))
     return SiteModel(
         card=card,
         cycles=ordered,
         objectives=all_objectives,
         krs=all_krs,
-        teams=sorted(teams.values(), key=lambda t: t.name.lower()),
+        teams=sorted(teams.values(), key=lambda t: t.name.casefold()),
+        people=_people(all_objectives, all_krs, slugs),
     )
+
+
+def _people(objectives: list[ObjectiveView], krs: list[KRView], slugs: _Slugs) -> list[PersonView]:
+    people: dict[str, PersonView] = {}
+
+    def person(owner: str | None) -> PersonView | None:
+        key = person_key(owner)
+        if not key:
+            return None
+        if key not in people:
+            people[key] = PersonView(
+                key=key, name=" ".join(str(owner).split()), url=slugs.make("people", key)
+            )
+        return people[key]
+
+    for o in objectives:
+        if (p := person(o.owner)) is not None:
+            o.person = p
+            p.objectives.append(o)
+    for k in krs:
+        if (p := person(k.owner)) is not None:
+            k.person = p
+            p.krs.append(k)
+        for initiative in k.initiatives:
+            if (p := person(initiative.owner)) is not None:
+                p.initiatives.append((k, initiative))
+    return sorted(people.values(), key=lambda p: p.key)
 
 
 def archive_record(model: SiteModel) -> dict:

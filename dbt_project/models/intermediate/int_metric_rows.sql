@@ -9,7 +9,7 @@
 #}
 {{ config(materialized='table') }}
 -- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once).
--- noqa: disable=LT02, ST06
+-- noqa: disable=LT02, ST03, ST06
 {%- set metrics = okr_metric_models() %}
 {%- set all_dims = okr_all_metric_dimensions() %}
 

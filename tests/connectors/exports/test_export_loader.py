@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from connectors.exports import load_export_folder
+from connectors.exports import export_load_problems, load_export_folder
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
 
@@ -372,3 +375,139 @@ def test_ensure_raw_tables_is_idempotent_and_keeps_rows(folder: Path, wh: DuckDB
     ensure_raw_tables(wh)
     assert wh.query("select count(*) from raw.ad_spend").iloc[0, 0] == 3
     assert wh.table_columns("hubspot_contacts")[-4:] == ["_source", "_stream", "_loaded_at", "_partition"]
+
+
+AD_HEADER = "Day;Platform;Campaign;Impressions;Clicks;Cost (EUR)\n"
+
+
+def test_every_bad_value_is_a_row_level_error_and_other_files_load(folder: Path, wh: DuckDBWarehouse) -> None:
+    # Sorted first, so a crash on it would have stopped the folder (issue 9).
+    write(
+        folder,
+        "a-bad-values.csv",
+        AD_HEADER + "15.1.2026;Meta Ads;x;NaN;1;1\n"
+        "16.1.2026;Meta Ads;x;1;1;inf\n"
+        "17.1.2026;Meta Ads;x;1;1;1e400\n"
+        "18.1.2026;Meta Ads;x;99999999999999999999;1;1\n"
+        "19.1.2026;Meta Ads;x;1;1;12,5\n",
+    )
+    write(folder, "b-good.csv", ADS_FI, "cp1252")
+    results = {r.file_name: r for r in load_export_folder(wh, folder)}
+    assert results["b-good.csv"].status == "loaded"
+    bad = results["a-bad-values.csv"]
+    assert (bad.status, bad.rejected_rows) == ("rejected", 4)
+    assert bad.error == (
+        "a-bad-values.csv: line 2, column 'Impressions': cannot read 'NaN' as a number; "
+        "line 3, column 'Cost (EUR)': cannot read 'inf' as a number; "
+        "line 4, column 'Cost (EUR)': '1e400' is not a finite number; "
+        "line 5, column 'Impressions': '99999999999999999999' is too large for a count"
+    )
+    [problem] = export_load_problems(wh)
+    assert problem.file_name == "a-bad-values.csv" and problem.rejected_rows == 4
+    assert [(p["line"], p["column"]) for p in problem.problems] == [
+        (2, "Impressions"),
+        (3, "Cost (EUR)"),
+        (4, "Cost (EUR)"),
+        (5, "Impressions"),
+    ]
+    assert wh.query("select count(*) from raw.ad_spend").iloc[0, 0] == 3
+
+
+def test_wrong_field_count_is_rejected_with_its_line(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(folder, "truncated.csv", AD_HEADER + "15.1.2026;Meta Ads;x;1;1;1\n16.1.2026;Meta Ads;x;1")
+    write(folder, "extra.csv", AD_HEADER + "15.1.2026;Meta Ads;x;1;1;1;7\n")
+    ensure_raw_tables(wh)
+    results = {r.file_name: r for r in load_export_folder(wh, folder)}
+    assert results["truncated.csv"].error == "truncated.csv: line 3: 4 fields where the header has 6"
+    assert results["extra.csv"].error == "extra.csv: line 2: 7 fields where the header has 6"
+    assert wh.query("select count(*) from raw.ad_spend").iloc[0, 0] == 0
+
+
+def test_quoted_line_breaks_keep_line_numbers(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(
+        folder,
+        "notes.csv",
+        'Day,Platform,Campaign,Cost\n15.1.2026,Meta Ads,"two\nlines",1\n16.1.2026,Meta Ads,y,oops\n',
+    )
+    [r] = load_export_folder(wh, folder)
+    assert r.error == "notes.csv: line 4, column 'Cost': cannot read 'oops' as a number"
+
+
+def test_a_file_gone_from_the_folder_takes_its_rows_with_it(folder: Path, wh: DuckDBWarehouse) -> None:
+    first = write(folder, "ads/2025.csv", ADS_FI.replace(".2026", ".2025"), "cp1252")
+    write(folder, "ads/2026.csv", ADS_FI, "cp1252")
+    write(folder, "bad.csv", "foo,bar\n1,2\n")
+    load_export_folder(wh, folder)
+    assert wh.query("select count(*) from raw.ad_spend").iloc[0, 0] == 6
+    first.unlink()
+    (folder / "bad.csv").unlink()
+    results = load_export_folder(wh, folder)
+    assert [(r.file_name, r.status) for r in results] == [
+        ("ads/2025.csv", "removed"),
+        ("bad.csv", "removed"),
+        ("ads/2026.csv", "unchanged"),
+    ]
+    assert rows(wh, "select distinct _partition from raw.ad_spend") == [("ads/2026.csv",)]
+    assert sorted(wh.query("select file_name from raw.export_files").file_name) == ["ads/2026.csv"]
+    assert export_load_problems(wh) == []
+    # A renamed file is the same rows under a new name: loaded again, not a duplicate of itself.
+    (folder / "ads/2026.csv").rename(folder / "ads/spend-2026.csv")
+    statuses = {r.file_name: r.status for r in load_export_folder(wh, folder)}
+    assert statuses == {"ads/2026.csv": "removed", "ads/spend-2026.csv": "loaded"}
+    assert rows(wh, "select distinct _partition from raw.ad_spend") == [("ads/spend-2026.csv",)]
+
+
+def test_short_windows_1252_files_read_as_windows_1252(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(folder, "a.csv", "Päivä;Alusta;Kampanja;Kustannus (EUR)\n1.2.2026;Meta Ads;Määrä;5\n", "cp1252")
+    write(folder, "b.csv", "Day;Platform;Campaign;Cost\n2.2.2026;Meta Ads;Åbo – €;5\n", "cp1252")
+    results = load_export_folder(wh, folder)
+    assert [(r.status, r.read_as) for r in results] == [("loaded", "cp1252, delimiter ';'")] * 2
+    assert rows(wh, "select campaign from raw.ad_spend order by spend_date") == [("Määrä",), ("Åbo – €",)]
+
+
+def test_xls_is_refused_by_name(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(folder, "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    [r] = load_export_folder(wh, folder)
+    assert r.status == "rejected"
+    assert r.error.startswith("old.xls: an Excel 97-2003 workbook (.xls) is not read")
+    assert "save it as .xlsx or CSV" in r.error
+
+
+_LINE = st.lists(
+    st.one_of(
+        st.sampled_from(["15.1.2026", "Meta Ads", "1 234,50", "NaN", "", '"', "Total", "#x"]),
+        st.text(max_size=8),
+    ),
+    min_size=0,
+    max_size=8,
+).map(lambda cells: ";".join(cells))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(_LINE, max_size=6), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_fuzz_any_file_is_loaded_or_rejected_never_a_crash(body: list[str], encoding: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "exports"
+        text = AD_HEADER + "\n".join(body)
+        write(folder, "fuzz.csv", text.encode(encoding, errors="replace"))
+        wh = DuckDBWarehouse(Path(tmp) / "warehouse.duckdb")
+        [result] = load_export_folder(wh, folder)
+        assert result.status in ("loaded", "rejected")
+        if result.status == "rejected":
+            assert result.error.startswith("fuzz.csv: ")
+            assert [p.file_name for p in export_load_problems(wh)] == ["fuzz.csv"]
+
+
+def test_meta_rows_spanning_several_days_are_errors(folder: Path, wh: DuckDBWarehouse) -> None:
+    write(
+        folder,
+        "meta.csv",
+        "Reporting starts,Reporting ends,Campaign name,Amount spent (EUR)\n"
+        "2026-11-01,2026-11-01,a,1.5\n"
+        "2026-11-01,2026-11-30,b,40\n",
+    )
+    [r] = load_export_folder(wh, folder)
+    assert r.error == (
+        "meta.csv: line 3, column 'Reporting starts': the row covers 2026-11-01 to 2026-11-30, "
+        "not one day; export it with a breakdown by day"
+    )

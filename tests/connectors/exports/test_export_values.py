@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.exports.values import (
     ValueProblem,
@@ -85,3 +88,58 @@ def test_zones() -> None:
     assert to_local(local, "UTC", "Europe/Helsinki") == dt.datetime(2026, 7, 1, 13, 0)
     aware = dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC)
     assert local_date(aware, "Europe/Helsinki") == dt.date(2026, 1, 15)
+
+
+# --- Fuzz: whatever a cell holds, the value parsers give a value or the project's own error. ---
+
+_CELL = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"[-+]?[0-9 .,\u00a0]{0,14}([eE][-+]?[0-9]{1,4})?( ?(EUR|€|%))?", fullmatch=True),
+    st.sampled_from(["nan", "NaN", "inf", "-Infinity", "1e400", "1_000", "٣", "--", "(not set)"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_CELL, comma=st.booleans())
+def test_fuzz_parse_number_gives_a_finite_number_or_a_value_problem(raw: str, comma: bool) -> None:
+    try:
+        value = parse_number(raw, comma)
+    except ValueProblem as exc:
+        assert repr(raw) in str(exc)
+        return
+    assert value is None or (isinstance(value, float) and math.isfinite(value))
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_CELL, comma=st.booleans())
+def test_fuzz_parse_int_fits_a_bigint_or_is_a_value_problem(raw: str, comma: bool) -> None:
+    try:
+        value = parse_int(raw, comma)
+    except ValueProblem:
+        return
+    assert value is None or (isinstance(value, int) and -(2**63) < value < 2**63)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    raw=st.one_of(
+        st.text(max_size=30),
+        st.from_regex(
+            r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}( [AP]M)?)?", fullmatch=True
+        ),
+        st.from_regex(r"[0-9]{8}", fullmatch=True),
+    )
+)
+def test_fuzz_parse_datetime_gives_a_datetime_or_a_value_problem(raw: str) -> None:
+    try:
+        value = parse_datetime(raw)
+    except ValueProblem as exc:
+        assert repr(raw) in str(exc)
+        return
+    assert value is None or isinstance(value, dt.datetime)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(_CELL, max_size=8), delimiter=st.sampled_from([",", ";", "\t", ""]))
+def test_fuzz_decimal_detection_always_decides(cells: list[str], delimiter: str) -> None:
+    assert detect_decimal_comma(cells, delimiter) in (True, False)

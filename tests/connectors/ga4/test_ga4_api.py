@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import crypt, jwt
 
-from connectors.config import GA4Source
+from connectors.ga4.source import GA4Source
 from connectors.ga4.streams import load_ga4_daily, make_client
 from connectors.http import HttpError
 from connectors.warehouse import DuckDBWarehouse
@@ -241,3 +241,87 @@ def test_service_account_exchange(
     assert crypt  # signer module used by the connector, imported here to fail fast if it moved
     logs = [r.getMessage() for r in caplog.records]
     assert_no_secret(ga4.token, *logs, wh.query("select * from raw.ga4_daily_report").to_string())
+
+
+def test_429_with_a_string_error_body_is_retried_not_a_crash(
+    ga4: GA4Fake, wh: DuckDBWarehouse, fast: dict, sleeps
+) -> None:
+    ga4.add(D1, "Direct", "(direct)", 10)
+    ga4.api.fail_next(Reply(429, {"error": "Too many API requests."}))
+    assert (
+        load_ga4_daily(wh, make_client(source(ga4.api), access_token=TOKEN, **fast), PROPERTY, D1, D1).rows
+        == 1
+    )
+    assert len(sleeps.waits) == 1
+
+
+HOURLY = {
+    "error": {
+        "code": 429,
+        "status": "RESOURCE_EXHAUSTED",
+        "message": "Exhausted property tokens per hour. These quota tokens will return in under an hour.",
+    }
+}
+
+
+def test_hourly_quota_waits_for_retry_after_within_the_budget(
+    ga4: GA4Fake, wh: DuckDBWarehouse, fast: dict, sleeps
+) -> None:
+    ga4.add(D1, "Direct", "(direct)", 10)
+    ga4.api.fail_next(Reply(429, HOURLY, headers={"Retry-After": "45"}))
+    assert (
+        load_ga4_daily(wh, make_client(source(ga4.api), access_token=TOKEN, **fast), PROPERTY, D1, D1).rows
+        == 1
+    )
+    assert sleeps.waits == [45.0]
+
+
+def test_hourly_quota_beyond_the_budget_fails_naming_the_quota(
+    ga4: GA4Fake, wh: DuckDBWarehouse, fast: dict, sleeps
+) -> None:
+    ga4.api.fail_next(Reply(429, HOURLY, headers={"Retry-After": "1800"}))
+    client = make_client(source(ga4.api), access_token=TOKEN, **fast)  # a budget of 120 s
+    with pytest.raises(HttpError) as err:
+        load_ga4_daily(wh, client, PROPERTY, D1, D1)
+    text = str(err.value)
+    assert text.startswith("ga4: runReport: HTTP 429: Exhausted property tokens per hour")
+    assert "hourly token quota of the property is used up" in text
+    assert "waiting 1800.0 s more would exceed the time budget of 120 s" in text
+    assert sleeps.waits == []
+    # Without Retry-After nobody says when it returns: fail at once, naming the quota.
+    ga4.api.fail_next(Reply(429, HOURLY))
+    with pytest.raises(HttpError, match="hourly token quota of the property is used up"):
+        load_ga4_daily(wh, client, PROPERTY, D1, D1)
+    assert sleeps.waits == []
+
+
+def test_a_raising_retry_hook_is_the_sources_error(
+    ga4: GA4Fake, wh: DuckDBWarehouse, fast: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = make_client(source(ga4.api), access_token=TOKEN, **fast)
+
+    def broken(resp):
+        raise KeyError("status")
+
+    monkeypatch.setattr(client.http, "retry_hook", broken)
+    ga4.api.fail_next(Reply(429, {"error": {"code": 429}}))
+    with pytest.raises(
+        HttpError, match=r"^ga4: runReport: HTTP 429: .*could not be read \(KeyError: 'status'\)"
+    ):
+        load_ga4_daily(wh, client, PROPERTY, D1, D1)
+
+
+def test_rerun_with_unchanged_data_does_not_rewrite_rows(
+    ga4: GA4Fake, wh: DuckDBWarehouse, fast: dict
+) -> None:
+    ga4.add(D1, "Direct", "(direct)", 10)
+    ga4.add(D2, "Direct", "(direct)", 11)
+    client = make_client(source(ga4.api), access_token=TOKEN, **fast)
+    load_ga4_daily(wh, client, PROPERTY, D1, D2)
+    wh.query("update raw.ga4_daily_report set _loaded_at = timestamp '2026-01-01 00:00:00'")
+    ga4.rows[1]["metricValues"][0]["value"] = "12"  # D2 changes, D1 does not
+    result = load_ga4_daily(wh, client, PROPERTY, D1, D2)
+    stamps = wh.query("select report_date, sessions, _loaded_at from raw.ga4_daily_report order by 1")
+    assert str(stamps.iloc[0, 2]) == "2026-01-01 00:00:00"  # unchanged day kept as it was
+    assert str(stamps.iloc[1, 2]) != "2026-01-01 00:00:00" and stamps.iloc[1, 1] == 12
+    assert result.notes == ["1 of 2 days unchanged (not rewritten)"]

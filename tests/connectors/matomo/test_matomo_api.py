@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from connectors.config import MatomoSource
 from connectors.http import HttpError
+from connectors.matomo.source import MatomoSource
 from connectors.matomo.streams import load_matomo_daily, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply, assert_no_secret
@@ -94,18 +94,20 @@ def test_error_in_a_200_body_fails_and_keeps_old_data(
     before = wh.query("select * from raw.matomo_daily_report order by report_date")
     with pytest.raises(
         HttpError, match=r"matomo: VisitsSummary.get: the API answered with an error: You can't access"
-    ):
+    ) as err:
         load_matomo_daily(wh, make_client(cfg(matomo), "ffffffffffffffffffffffffffffffff", **fast), D1, D3)
     assert wh.query("select * from raw.matomo_daily_report order by report_date").equals(before)
+    host = matomo.base_url.removeprefix("http://")
+    assert str(err.value).endswith(f"(host {host}) - check the token in MATOMO_TOKEN")
 
 
 def test_rerun_changes_nothing(matomo: FakeApi, wh: DuckDBWarehouse, fast: dict) -> None:
     client = make_client(cfg(matomo), TOKEN, **fast)
     load_matomo_daily(wh, client, D1, D3)
-    q = "select * exclude (_loaded_at) from raw.matomo_daily_report order by report_date"
+    q = "select * from raw.matomo_daily_report order by report_date"
     before = wh.query(q)
     load_matomo_daily(wh, client, D1, D3)
-    assert wh.query(q).equals(before)
+    assert wh.query(q).equals(before)  # _loaded_at included: unchanged days are not rewritten
 
 
 def test_truncated_json_is_retried(matomo: FakeApi, wh: DuckDBWarehouse, fast: dict) -> None:

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from connectors.config import PipedriveSource
 from connectors.http import HttpError
+from connectors.pipedrive.source import PipedriveSource
 from connectors.pipedrive.streams import STATE_KEY, load_pipedrive_deals, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply, assert_no_secret
@@ -134,7 +134,8 @@ def test_empty_and_rerun(pipedrive: PipedriveFake, wh: DuckDBWarehouse, fast: di
     assert load_pipedrive_deals(wh, client).rows == 0
     pipedrive.put(1, "2026-01-01T00:00:00Z")
     load_pipedrive_deals(wh, client)
-    q = "select * exclude (_loaded_at, _partition) from raw.pipedrive_deals"
+    q = "select * from raw.pipedrive_deals"
     before = wh.query(q)
-    load_pipedrive_deals(wh, client)  # updated_since is inclusive: deal 1 comes again, same version
+    # updated_since is inclusive: deal 1 comes again, unchanged, and is not rewritten (_loaded_at kept)
+    assert load_pipedrive_deals(wh, client).rows == 0
     assert wh.query(q).equals(before)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from connectors.config import PlausibleSource
 from connectors.http import HttpError
+from connectors.plausible.source import PlausibleSource
 from connectors.plausible.streams import load_plausible_daily, make_client
 from connectors.warehouse import DuckDBWarehouse
 from tests.connectors.fake_http import FakeApi, Reply

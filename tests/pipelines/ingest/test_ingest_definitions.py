@@ -138,24 +138,56 @@ def test_partitioned_and_crm_assets_against_local_apis(
     assert con.sql("select count(*) from raw.matomo_daily_report").fetchall() == [(3,)]
     assert con.sql("select deal_id, deal_stage from raw.hubspot_deals").fetchall() == [("1", "closedwon")]
     con.close()
-    # A wrong token fails the run with the variable's name, and the token is nowhere in the events.
+    # A wrong token fails that source alone: the asset completes (the table keeps its rows), its
+    # load check fails naming the variable, raw.source_load_status records it, no token anywhere.
     monkeypatch.setenv("OKR_TEST_HUBSPOT", "pat-eu1-wrongwrong-0000")
     defs = build_ingest(load_settings(root))
     deal_asset = next(a for a in defs.assets if dg.AssetKey(["raw", "hubspot_deals"]) in a.keys)
     bad = dg.materialize([deal_asset], resources=defs.resources, raise_on_error=False)
-    assert not bad.success
+    assert bad.success
+    [check] = bad.get_asset_check_evaluations()
+    assert (check.check_name, check.passed) == ("source_load", False)
     failure = " ".join(str(e) for e in bad.all_events)
     assert "check the token in OKR_TEST_HUBSPOT" in failure and "pat-eu1-wrongwrong" not in failure
+    con = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
+    assert con.sql("select deal_id from raw.hubspot_deals").fetchall() == [("1",)]  # kept
+    status = con.sql(
+        "select source, raw_table, status, last_success_at is not null, error from raw.source_load_status"
+        " order by raw_table"
+    ).fetchall()
+    con.close()
+    assert [s[:4] for s in status] == [
+        ("hubspot", "hubspot_deals", "failed", True),
+        ("matomo", "matomo_daily_report", "ok", True),
+    ]
+    assert "HTTP 401" in status[0][4] and "OKR_TEST_HUBSPOT" in status[0][4]
 
 
-def test_enabled_source_without_its_variable_fails_naming_it(
+def test_enabled_source_without_its_variable_is_a_recorded_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from connectors.load_status import source_load_failures
+    from connectors.warehouse import open_warehouse
+
     monkeypatch.delenv("OKR_TEST_MISSING", raising=False)
     root = workspace(
-        tmp_path, "pipedrive: {enabled: true, base_url: 'http://127.0.0.1:9', token_env: OKR_TEST_MISSING}\n"
+        tmp_path,
+        "exports: {enabled: true, folder: drops}\n"
+        "pipedrive: {enabled: true, base_url: 'http://127.0.0.1:9', token_env: OKR_TEST_MISSING}\n",
     )
+    (root / "drops" / "ads.csv").write_bytes(ADS.encode("cp1252"))
     defs = build_ingest(load_settings(root))
-    # Dagster resolves EnvVar before the run starts and names the variable.
-    with pytest.raises(dg.DagsterInvalidConfigError, match='environment variable "OKR_TEST_MISSING"'):
-        dg.materialize(defs.assets, resources=defs.resources)
+    result = dg.materialize(defs.assets, resources=defs.resources, raise_on_error=False)
+    assert result.success  # the other sources go on
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    assert [c.asset_key.to_user_string() for c in failed] == ["raw/pipedrive_deals"]
+    [failure] = source_load_failures(open_warehouse("duckdb", duckdb_path=root / "wh.duckdb"))
+    assert (failure.source, failure.raw_table, failure.last_success_at) == (
+        "pipedrive",
+        "pipedrive_deals",
+        None,
+    )
+    assert failure.error == (
+        "pipedrive: the environment variable OKR_TEST_MISSING is not set (sources.yml names it)"
+    )
+    assert "Traceback" not in " ".join(str(e) for e in result.all_events if e.is_step_failure)

@@ -10,9 +10,10 @@ from pathlib import Path
 from quality_seed import AS_OF, LINEAGE, NOW, contacts, write_key_results, write_kr_scores, write_raw
 
 from connectors.warehouse import Warehouse
-from pipelines.quality import build_data_docs, format_summary, scorecard_quality, summary_counts
+from pipelines.quality import build_data_docs
 from pipelines.quality.runner import run_kr_checks, run_source_checks
 from pipelines.quality.store import read_blocked, read_results, save_runs, write_blocked
+from pipelines.reporting.data_health import format_summary, scorecard_quality, summary_counts
 
 Q4 = (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
 Q3 = (dt.date(2026, 7, 1), dt.date(2026, 9, 30))

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - data records read better one per line
 """publish_scorecard: the pages it writes, the archive of past cycles, extra folders, bad input."""
 
 from __future__ import annotations
@@ -36,22 +37,37 @@ def test_writes_a_page_per_kr_objective_team_and_past_cycle(published_en: Publis
     assert not list(out.parent.glob(".scorecard.staging-*")), "staging folder left behind"
 
 
-def test_overview_shows_cycle_freshness_counts_and_tree(published_en: PublishResult) -> None:
+def test_overview_shows_as_of_counts_attention_and_tree(published_en: PublishResult) -> None:
     html = _text(published_en.index_html)
     text = _visible(html)
-    assert "2026-Q4 (1 Oct 2026 – 31 Dec 2026, in progress)" in text
-    assert "Scores as of 26 Nov 2026" in text
+    assert "Scores as of 26 Nov 2026 · 2026-Q4 (1 Oct 2026 – 31 Dec 2026, in progress)" in text
     assert "Newest data 26 Nov 2026; oldest data used by a key result 20 Nov 2026." in text
     assert "2 key result(s) are stale or have no data." in text
-    counts = dict(re.findall(r'status--(\w+)">.*?</span></th><td class="num">(\d+)</td>', html))
-    assert counts == {
-        "on_track": "3", "at_risk": "1", "off_track": "1", "achieved": "0", "missed": "0",
-        "stale": "1", "no_data": "1", "not_started": "1",
-    }  # fmt: skip
+    # Counts in the one status order, each a link to the list of its KRs.
+    counts = re.findall(r'href="(status/\w+\.html)"><span class="counts__n">(\d+)</span>', html)
+    assert counts == [
+        ("status/on_track.html", "3"), ("status/at_risk.html", "1"), ("status/off_track.html", "1"),
+        ("status/stale.html", "1"), ("status/no_data.html", "1"), ("status/not_started.html", "1"),
+        ("status/achieved.html", "0"), ("status/missed.html", "0"),
+    ]  # fmt: skip
+    at_risk = _visible(_text(published_en.out_dir / "status" / "at_risk.html"))
+    assert "Key results: At risk" in at_risk and "Kasvata orgaanista liikennettä 125 000 istuntoon" in at_risk
+    # Needs attention: worst first, each with its reason in a sentence, owner and 7-day trend.
+    attention = _visible(html[html.index('id="attention-h"') : html.index('id="tree-h"')])
+    assert attention.index("✖ Off track") < attention.index("▲ At risk") < attention.index("◐ Stale data")
+    assert attention.index("◐ Stale data") < attention.index("? No data")
+    assert (
+        "Cut paid cost per lead from 95 EUR to 75 EUR Make inbound our main growth engine ✖ Off track "
+        "Score 0.32 where 0.62 is expected by now. Paid media manager ↑ up 0.04"
+    ) in attention
+    assert "at this pace it ends at 60,407 sessions (48.3% of the way to the target)" in attention
+    assert "The data of sqls only runs through 20 Nov 2026. Head of Sales" in attention
+    assert "On track" not in attention  # on-track KRs need no attention
     # The tree: the company objective first, its two team objectives nested inside its section.
-    company = html.index("Grow recurring revenue profitably across the Nordics")
-    growth = html.index("Make inbound our main growth engine")
-    sales = html.index("Turn pipeline into revenue")
+    tree = html[html.index('id="tree-h"') :]
+    company = tree.index("Grow recurring revenue profitably across the Nordics")
+    growth = tree.index("Make inbound our main growth engine")
+    sales = tree.index("Turn pipeline into revenue")
     assert company < growth < sales
     assert html.count('class="objective objective--company"') == 1
     assert html.count('class="objective objective--team"') == 2
@@ -78,12 +94,15 @@ def test_kr_page_has_numbers_chart_definition_initiatives_and_changes(published_
         "Webinar series on data-driven marketing Content lead In progress 30 Nov 2026 188 leads "
         "webinar-q4-2026",
         "Partner co-marketing kit Partner manager Planned 15 Nov 2026 ⚠ Overdue",
-        "20 Oct 2026 Target 1,800 leads → 2,000 leads Event season added to the plan",
+        "20 Oct 2026 · Definition change Target changed from 1,800 leads to 2,000 leads on 20 Oct 2026. "
+        "Reason: Event season added to the plan",
         "hubspot_contacts: daily volume Warning ✖ Failed",
     ):
         assert expected in text, expected
     assert "{{ ref(&#39;stg_hubspot__contacts&#39;) }}" in html  # the metric SQL, escaped as text
-    assert html.count("<svg ") == 2  # actual-vs-target and score-over-cycle
+    # Both charts as Vega-Lite specs, drawn by the vendored Vega in the browser.
+    assert html.count('<script type="application/json" id="chart-') == 2
+    assert '<script src="../assets/vega.min.js"></script>' in html
     assert (
         'role="img" aria-label="Line chart of Generate 2 000 inbound and event leads: actual 1,240 leads'
         in html
@@ -102,7 +121,10 @@ def test_past_cycle_is_archived_with_final_scores(published_en: PublishResult) -
     assert "2026-Q3 1 Jul 2026 – 30 Sept 2026 2 1" in index  # 2 KRs, 1 achieved
     page = _visible(_text(out / "archive" / "2026-Q3.html"))
     assert "Cycle 2026-Q3: final scores" in page
-    assert "Bring 42 000 sessions from organic search GROWTH-Q3-1.1 SEO specialist 44,120 sessions" in page
+    assert (
+        "Bring 42 000 sessions from organic search GROWTH-Q3-1.1 ★ Achieved SEO specialist 44,120 sessions"
+        in page
+    )
     assert "★ Achieved" in page and "✕ Missed" in page
     stored = json.loads(_text(out / "archive.json"))
     assert list(stored["cycles"]) == ["2026-Q3"]
@@ -122,7 +144,7 @@ def test_archived_cycle_survives_removal_of_its_definitions(tmp_path: Path) -> N
     page = _text(out / "archive" / "2026-Q3.html")
     assert "Generate 1 150 inbound leads" in page
     kr_page = _text(out / "krs" / "GROWTH-Q3-1.1.html")
-    assert kr_page.count("<svg ") == 2  # charts drawn from the archived history
+    assert kr_page.count('data-chart="chart-') == 2  # charts drawn from the archived history
     # The scorecard's own exports cover only this run's scorecard.
     assert "GROWTH-Q3" not in _text(out / "scorecard.csv")
     assert json.loads(_text(out / "scorecard.json")) == card
@@ -158,10 +180,42 @@ def test_before_swap_hook_adds_files_to_the_same_swap(tmp_path: Path) -> None:
 
 def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
     card = make_scorecard()
-    card["data_health"] = {"checks_failed": {"ERROR": 1, "WARN": 2}, "blocked_metrics": ["mqls"]}
+    card["data_health"] = DATA_HEALTH
     publish_scorecard(card, [], make_metrics(), tmp_path / "s")
     text = _visible(_text(tmp_path / "s" / "index.html"))
-    assert "Data health Checks failed ERROR: 1, WARN: 2 Blocked metrics mqls" in text
+    # One line on the overview; every count on the page adds up to the same checks.
+    assert "⚠ sqls data 6 days late: 1 key results affected. 1 of 5 checks failed with errors; " in text
+    page = _visible(_text(tmp_path / "s" / "data-health.html"))
+    assert "2 of 5 checks failed on 26 Nov 2026: 1 errors and 1 warnings." in page
+    assert (
+        "Source Checks Error Warning HubSpot 3 1 0 Google Analytics 4 1 0 0 Key result checks 1 0 1" in page
+    )
+    assert "208 of 9,107 rows have created_at outside 1 Jan 2000 – 3 Dec 2026." in page
+    assert "Cut paid cost per lead from 95 EUR to 75 EUR: not off track." in page
+    assert "Metrics held back by a failed check leads: hubspot_contacts_structure failed" in page
+
+
+DATA_HEALTH = {
+    "as_of": "2026-11-26",
+    "status": "error",
+    "checks": 4,
+    "failed": {"ERROR": 1, "WARN": 0},
+    "failures": [
+        {"check": "hubspot_contacts_structure", "source": "raw.hubspot_contacts", "severity": "ERROR",
+         "summary": "column_values_to_be_between(created_at): 208 unexpected",
+         "expectation": "expect_column_values_to_be_between", "column": "created_at", "unexpected_count": 208,
+         "element_count": 9107, "min_value": "2000-01-01", "max_value": "2026-12-03T23:59:59.999999"},
+    ],
+    "blocked_metrics": [{"metric": "leads", "severity": "ERROR", "reason": "hubspot_contacts_structure failed"}],
+    "check_results": [
+        {"check": "hubspot_contacts_structure", "source": "raw.hubspot_contacts", "severity": "ERROR", "passed": False},
+        {"check": "stg_hubspot__contacts_values", "source": "stg_hubspot__contacts", "severity": "WARN", "passed": True},
+        {"check": "stg_hubspot__deals_values", "source": "stg_hubspot__deals", "severity": "WARN", "passed": True},
+        {"check": "stg_ga4__daily_reports_values", "source": "stg_ga4__daily_reports", "severity": "WARN", "passed": True},
+        {"check": "kr_not_off_track", "source": "kr_scores", "severity": "WARN", "passed": False},
+    ],
+    "failed_kr_checks": [{"check": "kr_not_off_track", "kr_id": "GROWTH-Q4-1.3", "severity": "WARN"}],
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 """The published site in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
 every page loads from disk without console errors or broken links, the overview shows the expected
-objectives and statuses, KR pages show their charts, Finnish pages read Finnish, print hides the
-navigation, and hostile titles never run. Screenshots go to test-artifacts/."""
+objectives and statuses, KR pages draw their charts, Finnish pages read Finnish, print hides the
+navigation, hostile titles never run, and every page, the Data Docs included, in both languages
+at 1440 and 390 px, has no horizontal overflow and no axe-core WCAG 2.1 AA violation.
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 from reporting_fixture import make_history, make_metrics, make_scorecard
+from site_audit import audit, site_pages
 
 from pipelines.reporting.publish import PublishResult, publish_scorecard
 
@@ -121,7 +124,7 @@ def test_every_page_loads_without_errors_or_broken_links(
     assert problems == []
     expected = {p for p in published_en.files if p.suffix == ".html"}
     assert {p.relative_to(published_en.out_dir.resolve()) for p in pages} == expected
-    assert len(pages) == 21
+    assert len(pages) == 39  # 21 before, plus 8 status lists, the people index and 9 owners
 
 
 def test_overview_shows_objectives_and_statuses(published_en: PublishResult, watch: PageWatch) -> None:
@@ -134,7 +137,7 @@ def test_overview_shows_objectives_and_statuses(published_en: PublishResult, wat
         "TEAM Make inbound our main growth engine GROWTH-Q4-O1",
         "TEAM Turn pipeline into revenue SALES-Q4-O1",
     ]
-    rows = page.locator("table.krs tbody tr")
+    rows = page.locator("#tree-h ~ section table.krs tbody tr")
     statuses = {
         rows.nth(i).locator("th").inner_text().split("\n")[0].strip(): rows.nth(i)
         .locator(".status")
@@ -145,8 +148,10 @@ def test_overview_shows_objectives_and_statuses(published_en: PublishResult, wat
     assert statuses["Reach 420 sales-qualified leads SALES-Q4-2.3"] == "◐ Stale data"
     assert statuses["Launch the partner programme SALES-Q4-2.2"] == "? No data"
     assert len(statuses) == 8
-    counts = page.locator("table.counts tbody tr").all_inner_texts()
-    assert "✔ On track\t3" in counts and "▲ At risk\t1" in counts
+    counts = [re.sub(r"\s+", " ", c) for c in page.locator("ul.counts li").all_inner_texts()]
+    assert counts[:2] == ["3 ✔ On track", "1 ▲ At risk"]
+    page.locator("ul.counts a", has_text="At risk").click()
+    assert page.title() == "Key results: At risk · OKR scorecard"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
     assert (ARTIFACTS / "overview.png").stat().st_size > 20_000
@@ -155,17 +160,33 @@ def test_overview_shows_objectives_and_statuses(published_en: PublishResult, wat
 def test_kr_page_shows_its_charts(published_en: PublishResult, watch: PageWatch) -> None:
     page = watch.page
     page.goto((published_en.out_dir / "krs" / "GROWTH-Q4-1.1.html").as_uri())
-    charts = page.locator("figure.chart svg")
-    assert charts.count() == 2
-    box = charts.first.bounding_box()
+    page.wait_for_function("() => document.querySelectorAll('[data-chart] svg').length === 2")
+    holders = page.locator("figure.chart [data-chart]")
+    assert holders.count() == 2
+    box = holders.first.locator("svg").bounding_box()
     assert box is not None and box["width"] > 400 and box["height"] > 200
-    assert charts.first.get_attribute("role") == "img"
-    assert charts.first.get_attribute("aria-label").startswith("Line chart of Generate 2 000 inbound")
-    legend = charts.first.inner_html()
+    named = page.locator("figure.chart [role=img]").first
+    assert named.get_attribute("aria-label").startswith("Line chart of Generate 2 000 inbound")
+    legend = holders.first.inner_html()
     for label in ("Actual", "Target", "Expected pace", "Forecast"):
         assert f">{label}</text>" in legend
+    # The lines themselves: one path per series, each with drawn points (not an empty plot).
+    lines = page.eval_on_selector_all(
+        "[data-chart] .mark-line path", "els => els.map(e => (e.getAttribute('d') || '').length)"
+    )
+    assert len(lines) == 4 + 2 and min(lines) > 10, lines
     assert watch.problems == []
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "kr-page.png"), full_page=True)
+    # On a phone the chart takes the screen's width and its labels keep their 12 px size.
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.wait_for_function(
+        "() => document.querySelector('[data-chart] svg').getBoundingClientRect().width < 380"
+    )
+    sizes = page.eval_on_selector_all(
+        "[data-chart] svg text", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 11
 
 
 def test_finnish_site_reads_finnish(published_fi: PublishResult, watch: PageWatch) -> None:
@@ -175,12 +196,11 @@ def test_finnish_site_reads_finnish(published_fi: PublishResult, watch: PageWatc
     assert page.locator("h1").inner_text() == "Yleiskatsaus"
     # Collapse layout whitespace but keep the no-break spaces that Finnish number formats use.
     body = re.sub(r"[ \t\n]+", " ", page.locator("main").text_content())
-    as_of = page.locator("main .facts div").filter(has=page.locator("dt", has_text="Tilanne päivältä"))
-    assert as_of.locator("dd").text_content().strip() == "26.11.2026"
-    assert "2026-Q4 (1.10.2026–31.12.2026, käynnissä)" in body
+    assert "Tilanne päivältä 26.11.2026 · 2026-Q4 (1.10.2026–31.12.2026, käynnissä)" in body
     assert "Aikataulussa" in body and "Jäljessä" in body and "Data vanhentunut" in body
     assert "1\xa0240 leads" in body  # Finnish grouping: no-break space
-    assert "301\xa0234,50\xa0€" in body  # money as Finland writes it
+    assert "301\xa0234\xa0€" in body  # money as Finland writes it, no cents from 1 000 up
+    assert "Vaatii huomiota" in body and "Pisteet 0,32, kun tähän mennessä odotetaan 0,62." in body
     assert "0,62" in body  # decimal comma
     page.screenshot(path=str(ARTIFACTS / "overview-fi.png"), full_page=True)
     page.goto((published_fi.out_dir / "krs" / "SALES-Q4-2.4.html").as_uri())
@@ -214,3 +234,54 @@ def test_hostile_titles_never_run(tmp_path: Path, watch: PageWatch) -> None:
         assert "<script>alert(1)</script>" in watch.page.locator("body").inner_text()
     assert watch.dialogs == []
     assert watch.page.locator("img").count() == 0
+
+
+@pytest.fixture(scope="module")
+def data_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real Data Docs site (GX validations of a small frame, one check failing) to publish with."""
+    import pandas as pd
+
+    from pipelines.quality.docs import build_data_docs
+    from pipelines.quality.gx_runner import validate_frame
+    from pipelines.quality.specs import CheckSpec, Severity
+
+    frame = pd.DataFrame(
+        {"contact_id": ["1", "2", "3"], "created_at": ["2026-11-01", "2026-11-02", "2027-01-09"]}
+    )
+    specs = [
+        CheckSpec(
+            "contacts_values", "column_values_to_not_be_null", {"column": "contact_id"}, Severity.ERROR
+        ),
+        CheckSpec(
+            "contacts_values",
+            "column_values_to_be_between",
+            {"column": "created_at", "min_value": "2000-01-01", "max_value": "2026-12-31"},
+            Severity.WARN,
+        ),
+    ]
+    run = validate_frame(frame, "analytics.stg_hubspot__contacts", specs, node="stg_hubspot__contacts")
+    out = tmp_path_factory.mktemp("docs") / "quality"
+    build_data_docs([run], out)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_every_page_fits_a_phone_and_passes_axe(browser, data_docs: Path, tmp_path: Path, lang: str) -> None:
+    """Every page of the site and of its Data Docs, at 1440 and 390 px: no console error, no
+    request outside the site, no horizontal overflow, no axe-core WCAG 2.1 AA violation. The KR
+    with a 5,000-character title and hostile strings in every field stays within the viewport."""
+    card = make_scorecard()
+    long_word = "Ä" * 5000
+    kr = card["key_results"][0]
+    kr.update(title=long_word, unit="<b>u|nit</b>", owner="<i>Boss</i>  " + "x" * 300)
+    kr["checkins"] = [{"date": "2026-11-20", "value": 1200, "note": "<script>alert(1)</script> " + "n" * 900}]
+    card["objectives"][1]["title"] = "<img src=x onerror=alert(2)>" + "O" * 2000
+    card["objectives"][1]["team"] = "growth"
+    out = tmp_path / "site"
+    publish_scorecard(
+        card, make_history(), make_metrics(), out, lang=lang, extra_dirs={"quality": data_docs},
+        teams={"growth": {"en": "Growth", "fi": "Kasvu"}},
+    )  # fmt: skip
+    pages = site_pages(out)
+    assert len([p for p in pages if "quality" in p.parts]) >= 3
+    assert audit(browser, out, pages) == []

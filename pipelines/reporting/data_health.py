@@ -1,21 +1,28 @@
-"""What the scorecard and the `okr run` summary line carry from the quality checks.
+"""What the scorecard shows of the quality checks: each KR's checks and the data-health summary.
 
-Read from raw.quality_check_results (written by the gate and the kr_scores checks), so the
-publisher shows exactly what the checks reported.
+Read-only: it reads raw.quality_check_results (written by the data gate and the kr_scores
+checks). When the kr_scores checks have not stored results for the day yet (the scorecard asset
+and the checks run side by side in one Dagster run), they are evaluated in memory for the page
+and not stored; storing them stays the checks' own job.
+
+Counts are of checks (one Dagster check = one check name on one asset), the same unit everywhere:
+`summary_counts` = source checks + key-result checks, and the data-health page groups the same
+checks by source.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from connectors.warehouse import Warehouse
 from pipelines.quality.krs import KR_CHECKS
-from pipelines.quality.store import read_blocked, read_lineage, read_results, read_suite_results
+from pipelines.quality.store import read_blocked, read_lineage, read_results, result_frame
+
+KR_SOURCE = "kr_scores"  # the `source` of the key-result checks
 
 
 def _check_rows(results: pd.DataFrame) -> pd.DataFrame:
@@ -26,44 +33,46 @@ def _check_rows(results: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (name, asset), group in results.groupby(["check_name", "asset"], sort=True, dropna=False):
         failed = group[~group["passed"].astype(bool)]
-        sev = group["severity"]
-        if not failed.empty:
-            sev = failed["severity"]
-        severity = "ERROR" if (sev == "ERROR").any() else "WARN"
+        sev = failed["severity"] if not failed.empty else group["severity"]
         rows.append(
             {
                 "check_name": name,
                 "asset": asset,
                 "source": group["source"].iloc[0],
-                "severity": severity,
+                "severity": "ERROR" if (sev == "ERROR").any() else "WARN",
                 "passed": failed.empty,
             }
         )
     return pd.DataFrame(rows)
 
 
-def _ensure_kr_results(warehouse: Warehouse, as_of: dt.date, results: pd.DataFrame) -> pd.DataFrame:
-    """When the kr_scores checks have not stored results for as_of yet, run them now (idempotent)."""
+def read_check_results(warehouse: Warehouse, as_of: dt.date) -> pd.DataFrame:
+    """The stored check outcomes of as_of; the kr_scores checks evaluated in memory if not stored yet."""
+    results = read_results(warehouse, as_of)
     if not results.empty and results["check_name"].isin(list(KR_CHECKS)).any():
         return results
     from pipelines.quality.runner import run_kr_checks
-    from pipelines.quality.store import save_runs
 
     run, _ = run_kr_checks(warehouse, as_of)
     if run is None:
         return results
-    save_runs(warehouse, as_of, "scorecard", [run], dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
-    return read_results(warehouse, as_of)
+    fresh = result_frame(as_of, "scorecard", [run], dict.fromkeys(KR_CHECKS, KR_SOURCE))
+    return fresh if results.empty else pd.concat([results, fresh], ignore_index=True)
 
 
-def summary_counts(warehouse: Warehouse, as_of: dt.date) -> dict[str, int]:
-    """Failed checks per severity, e.g. {"ERROR": 0, "WARN": 2} (see `format_summary`)."""
-    checks = _check_rows(read_results(warehouse, as_of))
+def _failed_counts(checks: pd.DataFrame) -> dict[str, int]:
     failed = checks[~checks["passed"].astype(bool)] if not checks.empty else checks
     return {
         "ERROR": int((failed["severity"] == "ERROR").sum()),
         "WARN": int((failed["severity"] == "WARN").sum()),
     }
+
+
+def summary_counts(
+    warehouse: Warehouse, as_of: dt.date, results: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """Failed checks per severity, e.g. {"ERROR": 0, "WARN": 2} (see `format_summary`)."""
+    return _failed_counts(_check_rows(read_results(warehouse, as_of) if results is None else results))
 
 
 def format_summary(counts: dict[str, int]) -> str:
@@ -84,11 +93,29 @@ def _kr_metrics(warehouse: Warehouse, as_of: dt.date) -> dict[str, str | None]:
     return {str(r.kr_id): (None if pd.isna(r.metric) else str(r.metric)) for r in defs.itertuples()}
 
 
+def _failure(row: Any) -> dict[str, Any]:
+    details = json.loads(row.details_json)
+    kwargs = details.get("kwargs") if isinstance(details.get("kwargs"), dict) else {}
+    return {
+        "check": row.check_name,
+        "source": row.source,
+        "severity": row.severity,
+        "summary": details.get("summary"),
+        # Added for the data-health page's plain-words sentence (docs/scorecard-schema.md).
+        "expectation": details.get("expectation_type"),
+        "column": details.get("column"),
+        "unexpected_count": details.get("unexpected_count"),
+        "element_count": details.get("element_count"),
+        "min_value": kwargs.get("min_value"),
+        "max_value": kwargs.get("max_value"),
+    }
+
+
 def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
     """{"checks_by_kr": {kr_id: [{"name", "severity", "passed"}]}, "data_health": {...}} for scorecard.json.
 
     A KR's checks: its own off-track checks, then every data check on a table its metric reads."""
-    results = _ensure_kr_results(warehouse, as_of, read_results(warehouse, as_of))
+    results = read_check_results(warehouse, as_of)
     lineage = read_lineage(warehouse)
     source_results = results[results["kr_id"].isna()] if not results.empty else results
     source_checks = _check_rows(source_results)
@@ -110,24 +137,13 @@ def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
     blocked = read_blocked(warehouse)
     failures = []
     if not source_results.empty:
-        for r in source_results[~source_results["passed"].astype(bool)].itertuples():
-            details = json.loads(r.details_json)
-            failures.append(
-                {
-                    "check": r.check_name,
-                    "source": r.source,
-                    "severity": r.severity,
-                    "summary": details.get("summary"),
-                }
-            )
+        failures = [_failure(r) for r in source_results[~source_results["passed"].astype(bool)].itertuples()]
+    kr_results = results[results["kr_id"].notna()] if not results.empty else results
     data_health = {
         "as_of": as_of.isoformat(),
         "status": "error" if (failed["severity"] == "ERROR").any() else ("warn" if len(failed) else "ok"),
         "checks": len(source_checks),
-        "failed": {
-            "ERROR": int((failed["severity"] == "ERROR").sum()),
-            "WARN": int((failed["severity"] == "WARN").sum()),
-        },
+        "failed": _failed_counts(source_checks),
         "sources": sorted({str(s) for s in source_checks.get("source", []) if s}),
         "failures": failures,
         "blocked_metrics": [
@@ -136,12 +152,21 @@ def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
         if not blocked.empty
         else [],
         "data_docs": "quality/index.html",
+        # Added: one record per check (source and key-result checks), so every count on the
+        # data-health page is a count of these rows.
+        "check_results": [
+            {"check": r.check_name, "source": r.source, "severity": r.severity, "passed": bool(r.passed)}
+            for r in _check_rows(source_results).itertuples()
+        ]
+        + [
+            {"check": r.check_name, "source": KR_SOURCE, "severity": r.severity, "passed": bool(r.passed)}
+            for r in _check_rows(kr_results).itertuples()
+        ],
+        "failed_kr_checks": [
+            {"check": r.check_name, "kr_id": r.kr_id, "severity": r.severity}
+            for r in kr_results[~kr_results["passed"].astype(bool)].itertuples()
+        ]
+        if not kr_results.empty
+        else [],
     }
-    return {"checks_by_kr": checks_by_kr, "data_health": data_health}
-
-
-def publish_data_docs(warehouse: Warehouse, as_of: dt.date, out_dir: Path) -> Path:
-    """Build the Data Docs site for as_of from the stored GX results (for the scorecard publisher)."""
-    from pipelines.quality.docs import build_data_docs
-
-    return build_data_docs(read_suite_results(warehouse, as_of), out_dir)
+    return {"checks_by_kr": checks_by_kr, "data_health": data_health, "results": results}

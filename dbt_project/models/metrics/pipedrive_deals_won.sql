@@ -1,0 +1,8 @@
+-- Pipedrive deals won, counted on the day they were won, by pipeline.
+select
+    cast(won_at as date) as metric_date,
+    coalesce(pipeline_name, pipeline_id) as pipeline,
+    cast(count(*) as double precision) as value
+from {{ ref('stg_pipedrive__deals') }}
+where status = 'won' and won_at is not null and not coalesce(is_deleted, false)
+group by cast(won_at as date), coalesce(pipeline_name, pipeline_id)

@@ -1,0 +1,198 @@
+"""The data-health view: one line for the overview and a page that groups the checks by source.
+
+Every count is a count of checks (one check name on one asset, as Dagster shows them) taken from
+`data_health.check_results`, so the line, the page's totals and the per-source rows always add
+up to the `okr run` summary. Failures are told in plain words from the expectation's type, its
+column and how many rows broke it; the raw summary is the fallback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.reporting.formatting import Formatter
+from pipelines.reporting.messages import Translator
+from pipelines.reporting.site_model import KRView, SiteModel
+
+KR_SOURCE = "key_results"
+_ALIASES = {"ad": "ads"}
+_FAILURE_MESSAGES = {
+    "expect_column_values_to_be_between": "health_failure_between",
+    "expect_column_values_to_not_be_null": "health_failure_null",
+    "expect_column_values_to_be_unique": "health_failure_unique",
+    "expect_column_values_to_be_in_set": "health_failure_set",
+}
+
+
+def source_of(node: str | None, metrics: set[str]) -> str:
+    """The source system a checked table belongs to: stg_hubspot__deals and raw.hubspot_deals ->
+    hubspot; a metric model -> metrics; the scores table -> key_results."""
+    name = (node or "").split(".", 1)[-1]
+    if name == "kr_scores":
+        return KR_SOURCE
+    if name in metrics:
+        return "metrics"
+    staged = name.startswith("stg_") and "__" in name
+    name = name[4:].split("__", 1)[0] if staged else name.split("_", 1)[0]
+    return _ALIASES.get(name, name)
+
+
+@dataclass
+class SourceGroup:
+    key: str
+    name: str
+    checks: int = 0
+    errors: int = 0
+    warnings: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return self.errors + self.warnings
+
+
+@dataclass
+class HealthView:
+    level: str  # ok | warn | error
+    line: str
+    checks: int
+    errors: int
+    warnings: int
+    groups: list[SourceGroup]
+    blocked: list[str]
+    late: list[tuple[str, int, list[KRView]]]  # (source name, days late, KRs)
+
+    @property
+    def failed(self) -> int:
+        return self.errors + self.warnings
+
+
+def _failure_sentence(f: dict[str, Any], t: Translator, fmt: Formatter) -> str:
+    key = _FAILURE_MESSAGES.get(f.get("expectation") or "")
+    count, rows = f.get("unexpected_count"), f.get("element_count")
+    if key and f.get("column") and isinstance(count, int) and isinstance(rows, int):
+        return t(
+            key,
+            count=fmt.integer(count),
+            rows=fmt.integer(rows),
+            column=f["column"],
+            min=_bound(f.get("min_value"), fmt),
+            max=_bound(f.get("max_value"), fmt),
+        )
+    return t("health_failure_other", check=f.get("check") or "", summary=f.get("summary") or "")
+
+
+def _bound(value: Any, fmt: Formatter) -> str:
+    if value is None:
+        return fmt.none
+    try:
+        return fmt.date(dt.date.fromisoformat(str(value)[:10])) if len(str(value)) >= 10 else str(value)
+    except ValueError:
+        return str(value)
+
+
+def _dicts(items: Any) -> list[dict]:
+    """The records of a list in data_health (anything else in it is not ours to show)."""
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView | None:
+    health = model.card.data_health
+    if not health:
+        return None
+    metrics = {k.metric for k in model.krs if k.metric}
+    results = health.get("check_results")
+    if results is None:  # a scorecard written before check_results: source checks only
+        results = [
+            {"check": f["check"], "source": f["source"], "severity": f["severity"], "passed": False}
+            for f in {(f.get("check"), f.get("source")): f for f in _dicts(health.get("failures"))}.values()
+        ]
+    groups: dict[str, SourceGroup] = {}
+    source_by_check: dict[str, str] = {}
+    for r in _dicts(results):
+        key = source_of(r.get("source"), metrics)
+        source_by_check[r.get("check")] = key
+        group = groups.setdefault(key, SourceGroup(key, t.optional("source", key)))
+        group.checks += 1
+        if not r.get("passed"):
+            if r.get("severity") == "ERROR":
+                group.errors += 1
+            else:
+                group.warnings += 1
+    for f in _dicts(health.get("failures")):
+        key = source_of(f.get("source"), metrics)
+        groups.setdefault(key, SourceGroup(key, t.optional("source", key))).failures.append(
+            _failure_sentence(f, t, fmt)
+        )
+    titles = {k.id: k.title for k in model.krs}
+    for f in _dicts(health.get("failed_kr_checks")):
+        group = groups.setdefault(KR_SOURCE, SourceGroup(KR_SOURCE, t.optional("source", KR_SOURCE)))
+        group.failures.append(
+            t(
+                "health_kr_failed",
+                title=titles.get(f.get("kr_id"), f.get("kr_id")),
+                check=t.optional("check", f.get("check")),
+            )
+        )
+    late = _late_sources(model, source_by_check, t)
+    errors = sum(g.errors for g in groups.values())
+    warnings = sum(g.warnings for g in groups.values())
+    checks = sum(g.checks for g in groups.values())
+    blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
+    parts = [
+        t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
+        for name, days, krs in late
+    ]
+    if errors:
+        parts.append(
+            t(
+                "data_health_errors",
+                failed=fmt.integer(errors),
+                checks=fmt.integer(checks),
+                blocked=fmt.integer(blocked_krs),
+            )
+        )
+    elif not late:
+        parts.append(
+            t("data_health_warnings", failed=fmt.integer(warnings), checks=fmt.integer(checks))
+            if warnings
+            else t("data_health_ok", checks=fmt.integer(checks))
+        )
+    line = " ".join(parts)
+    ordered = sorted(groups.values(), key=lambda g: (g.key == KR_SOURCE, -g.failed, g.name.casefold()))
+    return HealthView(
+        level="error" if errors else ("warn" if warnings or late else "ok"),
+        line=line,
+        checks=checks,
+        errors=errors,
+        warnings=warnings,
+        groups=ordered,
+        blocked=[
+            t("health_blocked_line", metric=b.get("metric"), reason=b.get("reason"))
+            if isinstance(b, dict)
+            else str(b)
+            for b in health.get("blocked_metrics") or []
+        ],
+        late=late,
+    )
+
+
+def _late_sources(
+    model: SiteModel, source_by_check: dict[str, str], t: Translator
+) -> list[tuple[str, int, list[KRView]]]:
+    """Stale KRs grouped by the source systems their metric reads (from the checks that concern them)."""
+    by_source: dict[str, list[KRView]] = defaultdict(list)
+    for kr in model.active_krs:
+        if kr.status != "stale":
+            continue
+        keys = {source_by_check.get(c.name) for c in kr.checks or []} - {None, KR_SOURCE}
+        for key in sorted(keys) or [kr.metric or "metrics"]:
+            by_source[key].append(kr)
+    out = []
+    for key, krs in sorted(by_source.items()):
+        days = max(((model.card.as_of - k.data_through).days for k in krs if k.data_through), default=0)
+        out.append((t.optional("source", key), days, krs))
+    return out
