@@ -216,7 +216,7 @@ spread as (
                 then sqrt(
                     daily_sd * daily_sd * (remaining_days + cast(remaining_days * remaining_days as {{ okr_double() }}) / sample_days)
                     + power(drift * remaining_days * (sample_days + remaining_days) / 2.0, 2)
-                    + power({{ var('okr_forecast_level_cv') }} * daily_mean * remaining_days, 2)
+                    + power({{ var('okr_forecast_level_wander') }} * daily_sd * remaining_days, 2)
                     * remaining_days / sample_days
                 )
             -- A level: its standard error over the days ahead and in the sample, plus the drift
@@ -229,14 +229,14 @@ spread as (
                     * sqrt(
                         daily_sd * daily_sd * (1.0 / greatest(future_level_days, 1) + 1.0 / level_days)
                         + power(coalesce(drift, 0) * (sample_days + remaining_days) / 2.0, 2)
-                        + power({{ var('okr_forecast_level_cv') }} * daily_mean, 2) * remaining_days / sample_days
+                        + power({{ var('okr_forecast_level_wander') }} * daily_sd, 2) * remaining_days / sample_days
                     )
             -- The latest value: one day's spread around the level, plus the drift until the end.
             when measure = 'last'
                 then sqrt(
                     daily_sd * daily_sd * (1.0 + 1.0 / level_days)
                     + power(coalesce(drift, 0) * remaining_days, 2)
-                    + power({{ var('okr_forecast_level_cv') }} * daily_mean, 2) * remaining_days / sample_days
+                    + power({{ var('okr_forecast_level_wander') }} * daily_sd, 2) * remaining_days / sample_days
                 )
         end as sd
     from inputs
