@@ -95,7 +95,10 @@ def test_far_ahead_is_near_certain_and_far_behind_near_impossible(scores: dict) 
     assert ahead["forecast_p90"] - ahead["forecast_p50"] == pytest.approx(
         ahead["forecast_p50"] - ahead["forecast_p10"]
     )
-    assert ahead["forecast_probability_on_target"] > 0.99
+    # docs/scoring.md: variance 88.9 x (20 + 40) + (9.43 x 20)^2 x 2 = 76,444, sd 276.5.
+    assert ahead["forecast_p10"] == pytest.approx(1145.67, abs=0.01)
+    assert ahead["forecast_p90"] == pytest.approx(1854.33, abs=0.01)
+    assert ahead["forecast_probability_on_target"] == pytest.approx(0.9981, abs=1e-4)
     assert behind["forecast_probability_on_target"] < 0.01
 
 
@@ -119,8 +122,9 @@ def test_min_and_max_give_the_chance_the_threshold_holds(scores: dict) -> None:
     assert scores["MIN-BROKEN"]["forecast_p90"] == 9
     # Days around 50 (sd 9.4) with a bar at 60: each day ahead may cross it, 20 days almost surely do.
     risky = scores["MAX-RISKY"]
-    assert 0 <= risky["forecast_probability_on_target"] < 0.05
-    assert risky["forecast_p10"] >= 60 and risky["forecast_p90"] > risky["forecast_p10"]
+    assert risky["forecast_probability_on_target"] == pytest.approx(0.8556**20, abs=1e-3)
+    assert risky["forecast_p10"] == pytest.approx(61.6, abs=0.1)
+    assert risky["forecast_p90"] == pytest.approx(74.1, abs=0.1)
 
 
 def test_an_ended_period_is_known_and_aspirational_uses_the_bar(scores: dict) -> None:
