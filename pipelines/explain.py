@@ -79,7 +79,8 @@ def explain_kr(settings: Settings, defs: OkrDefinitions, kr_id: str, as_of: dt.d
         changes = _records(
             warehouse.query(
                 "SELECT changed_on, field, old_number, new_number, old_date, new_date, change_reason "
-                "FROM analytics.kr_definition_changes WHERE kr_id = ? AND changed_on <= ? ORDER BY changed_on",
+                "FROM analytics.kr_definition_changes WHERE kr_id = ? AND changed_on <= ? "
+                "ORDER BY changed_on",
                 [kr_id, day],
             )
         )
@@ -100,7 +101,9 @@ def _one_day(warehouse: Any, kr_id: str, as_of: dt.date | None) -> dict[str, Any
     if found.empty:
         days = warehouse.query("SELECT min(as_of) AS lo, max(as_of) AS hi FROM analytics.kr_score_history")
         lo, hi = days["lo"].iloc[0], days["hi"].iloc[0]
-        scored = "nothing is scored yet: run `okr run`" if pd.isna(hi) else f"scored days: {_date(lo)}..{_date(hi)}"
+        scored = "nothing is scored yet: run `okr run`"
+        if not pd.isna(hi):
+            scored = f"scored days: {_date(lo)}..{_date(hi)}"
         when = f"on {as_of}" if as_of else "on any day"
         raise ExplainError(f"{kr_id} has no published score {when} ({scored}; `okr backfill` adds days)")
     return _records(found)[0]
@@ -120,9 +123,7 @@ def _explanation(
     for row in rows:
         if row["value"] is not None:
             daily[row["metric_date"]] = daily.get(row["metric_date"], 0.0) + row["value"]
-    last_days = [
-        (window_end - dt.timedelta(days=i)).isoformat() for i in range(LAST_DAYS - 1, -1, -1)
-    ]
+    last_days = [(window_end - dt.timedelta(days=i)).isoformat() for i in range(LAST_DAYS - 1, -1, -1)]
     sql_file = DBT_PROJECT_DIR / "models" / "metrics" / f"{kr.metric}.sql"
     forecast = {
         key: s.get(f"forecast_{key}")
@@ -283,26 +284,31 @@ def render_text(e: dict[str, Any]) -> str:
         if key != "definitions_seen_on":
             lines.append(f"  {key:<17} {_show(item['value']):<14} from {item['from']}")
     seen = d["definitions_seen_on"]
-    lines.append(f"  scored with the definitions seen on {seen}" if seen else "  scored with today's definitions")
+    lines.append(
+        f"  scored with the definitions seen on {seen}" if seen else "  scored with today's definitions"
+    )
     lines += [
         "",
         "Metric",
         f"  model             {m['model']} ({m['sql_file'] or 'no SQL file found'})",
         f"  filter            {m['filter'] or 'none'}",
-        f"  rows in window    {m['rows_in_window']} rows on {m['days_with_rows']} days: {', '.join(m['days']) or 'none'}",
+        f"  rows in window    {m['rows_in_window']} rows on {m['days_with_rows']} days: "
+        f"{', '.join(m['days']) or 'none'}",
         f"  data through      {m['data_through']} (freshness from {m['freshness_source'] or 'its own rows'})",
         "",
         f"Last {LAST_DAYS} days: "
         + ", ".join(f"{x['date'][5:]} {_show(x['value'])}" for x in e["last_days"]),
         "",
-        f"Actual            {_show(e['actual']['value'])} = {e['actual']['rule']} (measure {e['actual']['measure']})",
+        f"Actual            {_show(e['actual']['value'])} = {e['actual']['rule']} "
+        f"(measure {e['actual']['measure']})",
         f"Time              day {t['elapsed_days']} of {t['total_days']} ({_pct(t['fraction'])}), "
         f"window {t['window'][0]}..{t['window'][1]}, pace {t['pace']}",
         f"Expected progress {_pct(e['expected_progress'])}",
         f"Progress          {_pct(e['progress'])}",
         f"Score             {_pct(e['score'])} (gap {_show(e['gap'])})",
         f"Status            {e['status']}: {e['status_reason'] or e['reason_code']}",
-        f"Reason            {e['reason_code']} {json.dumps(e['reason_params']) if e['reason_params'] else ''}",
+        f"Reason            {e['reason_code']} "
+        f"{json.dumps(e['reason_params']) if e['reason_params'] else ''}",
         "",
         "Forecast",
     ]
@@ -316,8 +322,8 @@ def render_text(e: dict[str, Any]) -> str:
             f"({f['interval_method']})",
             f"  on target         {_pct(f['probability_on_target'])} chance of reaching the achieved bar",
             f"  from              {f['sample_days']} observed days through {f['observed_through']} "
-            f"(daily mean {_show(f['daily_mean'])}, sd {_show(f['daily_sd'])}, drift {_show(f['drift_per_day'])} "
-            f"a day); {f['remaining_days']} days to forecast",
+            f"(daily mean {_show(f['daily_mean'])}, sd {_show(f['daily_sd'])}, "
+            f"drift {_show(f['drift_per_day'])} a day); {f['remaining_days']} days to forecast",
         ]
     lines += ["", "Checks"]
     lines += [
@@ -326,12 +332,16 @@ def render_text(e: dict[str, Any]) -> str:
     ] or ["  none stored for this day"]
     lines += ["", "Definition changes"]
     lines += [
-        f"  {c['changed_on']}: {c['field']} {_show(c['old_number'] if c['old_number'] is not None else c['old_date'])}"
-        f" -> {_show(c['new_number'] if c['new_number'] is not None else c['new_date'])}"
+        f"  {c['changed_on']}: {c['field']} {_show(_either(c['old_number'], c['old_date']))}"
+        f" -> {_show(_either(c['new_number'], c['new_date']))}"
         + (f" ({c['change_reason']})" if c["change_reason"] else "")
         for c in e["definition_changes"]
     ] or ["  none"]
     return "\n".join(lines)
+
+
+def _either(number: Any, date: Any) -> Any:
+    return number if number is not None else date
 
 
 def _show(value: Any) -> str:

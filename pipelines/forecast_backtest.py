@@ -71,7 +71,8 @@ class BacktestResult:
         lines = [
             f"Backtest of {self.cycle} at {', '.join(f'{a} %' for a in self.at)} of each period "
             f"(target coverage {COVERAGE_TARGET[0]:.0%}..{COVERAGE_TARGET[1]:.0%})",
-            f"{'measure':<8} {'forecasts':>9} {'coverage p10-p90':>17} {'Brier':>7} {'MAE p50':>14} {'MAE %':>7}",
+            f"{'measure':<8} {'forecasts':>9} {'coverage p10-p90':>17} {'Brier':>7} "
+            f"{'MAE p50':>14} {'MAE %':>7}",
         ]
         for row in self.by_measure.to_dict(orient="records"):
             lines.append(
@@ -103,7 +104,9 @@ def run_backtest(
     if settings.target != "duckdb":
         raise BacktestError("okr backtest runs on the DuckDB warehouse (it replays on a copy of the file)")
     if not settings.warehouse_path.exists():
-        raise BacktestError(f"no warehouse at {settings.warehouse_path}: run `okr run` first to load the data")
+        raise BacktestError(
+            f"no warehouse at {settings.warehouse_path}: run `okr run` first to load the data"
+        )
     frame = _replay(settings, start, end, cycle)
     points = _points(frame, tuple(at))
     if points.empty:
@@ -134,9 +137,7 @@ def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:
         history = frame[frame["kr_id"] == kr_id].set_index("as_of")
         achieved = float(final["score"]) >= float(final["achieved_score"]) - 1e-9
         for percent in at:
-            day = checkpoint_day(
-                pd.Timestamp(final["start_date"]).date(), int(final["total_days"]), percent
-            )
+            day = checkpoint_day(pd.Timestamp(final["start_date"]).date(), int(final["total_days"]), percent)
             if day not in history.index or pd.isna(history.loc[day, "forecast_p50"]):
                 continue
             f = history.loc[day]
@@ -177,14 +178,17 @@ def summarise(points: pd.DataFrame) -> pd.DataFrame:
                 "measure": measure,
                 "forecasts": len(g),
                 "coverage": float(g["inside"].mean()),
-                "brier": float(((with_p["probability_on_target"] - with_p["achieved"].astype(float)) ** 2).mean())
-                if len(with_p)
-                else None,
+                "brier": _brier(with_p) if len(with_p) else None,
                 "mae_p50": float(errors.mean()) if measure != "all" else None,  # units differ across measures
                 "mae_p50_relative": float(relative.mean()) if relative.notna().any() else None,
             }
         )
     return pd.DataFrame(out)
+
+
+def _brier(points: pd.DataFrame) -> float:
+    """Mean squared distance between the probability and what happened (1 achieved, 0 not)."""
+    return float(((points["probability_on_target"] - points["achieved"].astype(float)) ** 2).mean())
 
 
 def _number(value: object) -> float | None:

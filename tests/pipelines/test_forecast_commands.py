@@ -59,7 +59,8 @@ def test_explain_reads_the_marts(demo: Path) -> None:
     assert e["as_of"] == "2026-11-26"
     assert e["actual"]["value"] == published["actual"] and e["score"] == pytest.approx(published["score"])
     assert e["forecast"]["p50"] == pytest.approx(published["forecast"]["p50"])
-    assert e["forecast"]["probability_on_target"] == pytest.approx(published["forecast"]["probability_on_target"])
+    probability = published["forecast"]["probability_on_target"]
+    assert e["forecast"]["probability_on_target"] == pytest.approx(probability)
     assert e["definition"]["target"]["from"].startswith("2026-Q4.yml:")
     assert e["definition"]["start"]["from"] == "2026-Q4.yml (cycle)"
     assert e["metric"]["sql_file"] == "dbt_project/models/metrics/leads.sql"
