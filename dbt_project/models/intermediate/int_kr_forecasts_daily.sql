@@ -59,9 +59,9 @@ observed_rows as (
         d.value,
         d.numerator,
         d.denominator,
-        {{ dbt.datediff('d.metric_date', 's.observed_through', 'day') }} < s.sample_days as in_sample,
+        {{ dbt.datediff('d.metric_date', 's.observed_through', 'day') }} < s.sample_days as in_sample,  -- noqa: LT05
         -- x: days before observed_through (0 on it, negative before), for the sample's halves.
-        {{ dbt.datediff('s.observed_through', 'd.metric_date', 'day') }} as x,
+        {{ dbt.datediff('s.observed_through', 'd.metric_date', 'day') }} as x,  -- noqa: LT05
         case when s.measure = 'ratio' then d.numerator / nullif(d.denominator, 0) else d.value end as level
     from sampled as s
     inner join {{ ref('int_kr_daily_values') }} as d
@@ -109,11 +109,13 @@ sample_stats as (
         (
             case
                 when max(measure) = 'ratio'
-                    then {{ okr_exact_sum('case when not is_early then numerator end') }}
-                    / nullif({{ okr_exact_sum('case when not is_early then denominator end') }}, 0)
-                    - {{ okr_exact_sum('case when is_early then numerator end') }}
-                    / nullif({{ okr_exact_sum('case when is_early then denominator end') }}, 0)
-                else {{ okr_exact_sum('case when not is_early then level end') }}
+                    then
+                        {{ okr_exact_sum('case when not is_early then numerator end') }}
+                        / nullif({{ okr_exact_sum('case when not is_early then denominator end') }}, 0)
+                        - {{ okr_exact_sum('case when is_early then numerator end') }}
+                        / nullif({{ okr_exact_sum('case when is_early then denominator end') }}, 0)
+                else
+                    {{ okr_exact_sum('case when not is_early then level end') }}
                     / nullif(count(case when not is_early then level end), 0)
                     - {{ okr_exact_sum('case when is_early then level end') }}
                     / nullif(count(case when is_early then level end), 0)
@@ -166,7 +168,8 @@ inputs as (
         case
             when s.measure = 'sum' and p.sample_days >= 2
                 then sqrt(greatest(coalesce(st.daily_squares, 0) / (p.sample_days - 1), 0))
-            when s.measure <> 'sum' and st.level_days >= 2 then sqrt(greatest(st.level_squares / (st.level_days - 1), 0))
+            when s.measure <> 'sum' and st.level_days >= 2
+                then sqrt(greatest(st.level_squares / (st.level_days - 1), 0))
         end as daily_sd,
         -- What is already in: the actual over the observed days only.
         case
@@ -198,8 +201,10 @@ spread as (
         end as interval_method,
         case
             when measure = 'sum'
-                then observed_actual + remaining_days * daily_mean
-                + {{ var('okr_forecast_drift_share') }} * drift * remaining_days * (sample_days + remaining_days) / 2.0
+                then
+                    observed_actual + remaining_days * daily_mean
+                    + {{ var('okr_forecast_drift_share') }} * drift * remaining_days
+                    * (sample_days + remaining_days) / 2.0
             when measure in ('avg', 'ratio') and remaining_days = 0 then observed_actual
             when measure = 'avg'
                 then (observed_rows * observed_actual + future_weight * daily_mean) / (observed_rows + future_weight)
@@ -214,7 +219,8 @@ spread as (
             -- Sum of the remaining days: each day's variance, plus the uncertainty of the mean itself.
             when measure = 'sum'
                 then sqrt(
-                    daily_sd * daily_sd * (remaining_days + cast(remaining_days * remaining_days as {{ okr_double() }}) / sample_days)
+                    daily_sd * daily_sd
+                    * (remaining_days + cast(remaining_days * remaining_days as {{ okr_double() }}) / sample_days)
                     + power(drift * remaining_days * (sample_days + remaining_days) / 2.0, 2)
                     + power({{ var('okr_forecast_level_wander') }} * daily_sd * remaining_days, 2)
                     * remaining_days / sample_days
@@ -328,9 +334,13 @@ forecasts as (
             when measure = 'max'
                 then case when {{ held_high }} then power(p_day_below_bar, extreme_days) else 0.0 end
             -- A sum of values that are never negative keeps what it has reached (or overshot).
-            when measure = 'sum' and min_value >= 0 and wants_high and {{ held_low.replace('actual', 'observed_actual') }}
+            when
+                measure = 'sum' and min_value >= 0 and wants_high
+                and {{ held_low.replace('actual', 'observed_actual') }}
                 then 1.0
-            when measure = 'sum' and min_value >= 0 and not wants_high and not ({{ held_high.replace('actual', 'observed_actual') }})
+            when
+                measure = 'sum' and min_value >= 0 and not wants_high
+                and not ({{ held_high.replace('actual', 'observed_actual') }})
                 then 0.0
             else p_normal
         end as forecast_probability_on_target
