@@ -96,7 +96,8 @@ sample_stats as (
         {{ okr_exact_sum('(value - daily_mean) * (value - daily_mean)') }}
         + (max(sample_days) - count(*)) * max(daily_mean) * max(daily_mean) as daily_squares,
         min(value) as min_value,
-        count(level) as level_days,
+        -- A ratio's deviations include days with a zero denominator (their numerator still counts).
+        count(case when measure = 'ratio' then denominator else level end) as level_days,
         max(level_mean) as level_mean,
         -- A level's deviations; a ratio's are its days' numerators off the level, per mean denominator
         -- (the ratio estimator's linearisation), so that a day with a tiny denominator weighs little.
