@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 from benchmarks.conftest import measure_peak
+from benchmarks.rows import report
 from connectors.exports.loader import load_export_folder
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
@@ -31,6 +32,7 @@ def test_load_demo_exports(benchmark, demo_workspace: Settings) -> None:
 
     rows = measure_peak(benchmark, load, rounds=2)
     assert rows > 30000
+    report("exports_first", benchmark.stats.stats.min, "s", note="pytest-benchmark, fresh warehouse")
 
 
 def test_score_one_day_in_dbt(benchmark, demo_workspace: Settings) -> None:

@@ -44,17 +44,25 @@ _EXPORT_ONLY_COLUMNS: dict[str, dict[str, str]] = {
         "is_won": "BOOLEAN",
         "is_closed": "BOOLEAN",
     },
+    # Hand-exported ad spend; the ad-platform APIs write <source>_campaign_days (same columns).
     "ad_spend": {
         "spend_date": "DATE",
         "platform": "VARCHAR",
         "campaign": "VARCHAR",
         "impressions": "BIGINT",
         "clicks": "BIGINT",
-        "cost": "DOUBLE PRECISION",
+        "cost": "DOUBLE PRECISION",  # in `currency`
         "currency": "VARCHAR",
         "account": "VARCHAR",  # the ad account (customer id, act_ id, sponsored account id)
         "conversions": "DOUBLE PRECISION",  # platform-attributed conversions
         "conversions_value": "DOUBLE PRECISION",  # their value, in `currency`
+    },
+    # The user's exchange rates (an export they maintain): from rate_date on, one unit of
+    # `currency` is `rate` units of the workspace currency (dbt var workspace_currency).
+    "currency_rates": {
+        "rate_date": "DATE",
+        "currency": "VARCHAR",  # ISO 4217 code, e.g. USD, SEK
+        "rate": "DOUBLE PRECISION",
     },
 }
 

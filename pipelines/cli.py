@@ -1,6 +1,13 @@
 """The `okr` command: validate definitions, run the nightly job in-process, backfill history.
 
-Exit codes: 0 success (off-track KRs are not failures), 1 definition or data errors, 2 usage.
+Exit codes: 0 success (off-track KRs are not failures), 1 definition or data errors (or a run that
+failed), 2 usage, or another run holds the workspace (without `--wait`), 130 interrupted.
+
+A run takes the workspace lock (one run per workspace; `--wait` queues behind the holder), checks
+that the warehouse and scorecard folders can be written, removes what a killed publish left, and
+then runs the Dagster job with dbt, Dagster and library output in a log file under
+`<warehouse folder>/.okr/logs/` while the terminal shows a compact progress display. Every failure
+is one block of plain text; `--debug` shows everything on the console and stack traces.
 """
 
 from __future__ import annotations
@@ -8,13 +15,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
+import traceback
 from pathlib import Path
 
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
 from pipelines.settings import Settings, SettingsError, load_settings
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 2, 130
+
+
+class CliError(Exception):
+    """A failure to report as one plain block, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERRORS):
+        super().__init__(message)
+        self.code = code
 
 
 def _date(text: str) -> dt.date:
@@ -25,22 +42,43 @@ def _date(text: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's default must not overwrite `okr --debug run`.
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="okr", description="Score marketing OKRs from the data itself.")
     parser.add_argument(
         "--workspace", type=Path, help="workspace folder (default: OKR_WORKSPACE or the repo)"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show all output (dbt, Dagster) and stack traces on the console"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("validate", help="check okrs/*.yml and okrs/checkins.csv; exit 1 on any error")
-    run = sub.add_parser("run", help="run the nightly scoring job in-process and publish the scorecard")
+    sub.add_parser(
+        "validate", parents=[common], help="check okrs/*.yml and okrs/checkins.csv; exit 1 on any error"
+    )
+    run = sub.add_parser(
+        "run", parents=[common], help="run the nightly scoring job in-process and publish the scorecard"
+    )
     run.add_argument(
         "--as-of", type=_date, help="scoring date (default: yesterday in the workspace time zone)"
     )
     run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
-    backfill = sub.add_parser("backfill", help="score every day of a date range, oldest first")
+    backfill = sub.add_parser("backfill", parents=[common], help="score every day of a date range in one run")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
     backfill.add_argument("--to", dest="end", type=_date, required=True)
     backfill.add_argument("--target", choices=["duckdb", "postgres"])
+    backfill.add_argument(
+        "--replace",
+        action="store_true",
+        help="rescore days that already have history (default: fill missing days)",
+    )
+    for cmd in (run, backfill):
+        cmd.add_argument(
+            "--wait",
+            action="store_true",
+            help="when another run holds the workspace, wait for it instead of exiting with code 2",
+        )
     backtest = sub.add_parser("backtest", help="replay a finished cycle: how good was the forecast interval")
     backtest.add_argument("--cycle", required=True, help="a finished cycle, e.g. 2026-Q3")
     backtest.add_argument("--at", type=_percents, default=(25, 50, 75), help="checkpoints in %% (25,50,75)")
@@ -61,6 +99,34 @@ def _percents(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return _main(args, debug)
+    except CliError as exc:
+        if debug:
+            traceback.print_exc()
+        _print_error(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _print_error("interrupted; the published scorecard and the warehouse are as they were before")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _print_error(f"{_plain(exc)}\n(an unexpected error; `okr --debug ...` shows the stack trace)")
+        return EXIT_ERRORS
+
+
+def _print_error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def _plain(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text if text else type(exc).__name__
+
+
+def _main(args: argparse.Namespace, debug: bool) -> int:
     # Settings are read at import time by the Dagster modules, so the environment comes first.
     if args.workspace:
         os.environ["OKR_WORKSPACE"] = str(args.workspace.resolve())
@@ -71,8 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERRORS
+        raise CliError(str(exc)) from None
     try:
         defs = load_definitions(settings.okrs_dir, display_root=settings.root)
     except DefinitionErrors as exc:
@@ -84,52 +149,133 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins"
         )
         return EXIT_OK
-    if args.command == "run":
-        as_of = args.as_of or settings.yesterday()
-        return _run_days(settings, [as_of], publish_always=True)
     if args.command in ("backtest", "explain"):
         from pipelines.analysis_commands import run_analysis_command
 
         return run_analysis_command(args, settings, defs)
-    days = [args.start + dt.timedelta(days=i) for i in range((args.end - args.start).days + 1)]
-    if not days:
-        print("error: --to is before --from", file=sys.stderr)
-        return EXIT_USAGE
-    return _run_days(settings, days, publish_always=False)
+    if args.command == "run":
+        days = [args.as_of or settings.yesterday()]
+    else:
+        days = [args.start + dt.timedelta(days=i) for i in range((args.end - args.start).days + 1)]
+        if not days:
+            raise CliError("--to is before --from", EXIT_USAGE)
+    _check_range(settings, days)
+    return _run_days(settings, days, args, debug)
 
 
-def _run_days(settings: Settings, days: list[dt.date], publish_always: bool) -> int:
-    """Score each day in turn. `okr run` publishes the day it was asked for; a backfill publishes
-    only a day that is the newest scored one, so readers keep seeing the latest scorecard."""
+def _check_range(settings: Settings, days: list[dt.date]) -> None:
     first, last = dt.date.fromisoformat(settings.history_start), settings.yesterday()
     for day in days:
         if not first <= day <= last:
-            print(
-                f"error: as-of date {day} is outside the scorable range {first}..{last} "
+            raise CliError(
+                f"as-of date {day} is outside the scorable range {first}..{last} "
                 "(history_start in settings.yml .. yesterday)",
-                file=sys.stderr,
+                EXIT_USAGE,
             )
-            return EXIT_USAGE
-    from pipelines.runner import run_nightly  # imports Dagster and parses dbt: only when running
 
+
+def check_output_folders(settings: Settings) -> None:
+    """Fail before any scoring when a result could not be written (CliError naming the folder)."""
+    from pipelines.reporting.swap import NotWritableError, check_writable
+
+    folders = [settings.work_dir]
+    if settings.target == "duckdb":
+        folders.insert(0, settings.warehouse_path.parent)
+    for folder in folders:
+        probe = folder / f".okr-write-check-{os.getpid()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            probe.unlink()
+        except OSError as exc:
+            raise CliError(
+                f"cannot write the warehouse folder {folder}: {exc.strerror or exc}; nothing was scored"
+            ) from None
+    try:
+        check_writable(settings.scorecard_dir)
+    except NotWritableError as exc:
+        raise CliError(f"{exc}; nothing was scored, the published scorecard is as it was") from None
+
+
+def _run_days(settings: Settings, days: list[dt.date], args: argparse.Namespace, debug: bool) -> int:
+    """Score each day in turn under the workspace lock. `okr run` publishes the day it was asked
+    for; a backfill publishes only a day that is the newest scored one, so readers keep seeing the
+    latest scorecard."""
+    from pipelines.workspace_lock import Holder, WorkspaceBusy, WorkspaceLock
+
+    check_output_folders(settings)
+
+    def waiting(holder: Holder | None) -> None:
+        who = holder.describe() if holder else "another process"
+        print(f"waiting for the run holding this workspace to finish: {who}", file=sys.stderr, flush=True)
+
+    lock = WorkspaceLock(settings.work_dir / "run.lock")
+    try:
+        with lock.acquire(wait=args.wait, on_wait=waiting):
+            return _run_locked(
+                settings, days, args.command == "run", debug, replace=getattr(args, "replace", False)
+            )
+    except WorkspaceBusy as exc:
+        raise CliError(f"{exc}; try again later or add --wait", EXIT_BUSY) from None
+
+
+def _run_locked(
+    settings: Settings, days: list[dt.date], publish_always: bool, debug: bool, replace: bool = False
+) -> int:
+    from pipelines.child_processes import children_die_with_parent
+    from pipelines.console import Progress, captured_output, new_log_path
+    from pipelines.reporting.swap import remove_leftovers
+
+    for path in remove_leftovers(settings.scorecard_dir):
+        print(f"removed {path}, left by an interrupted publish", file=sys.stderr)
+    command = "run" if publish_always else "backfill"
+    log_path = None if debug else new_log_path(settings.work_dir / "logs", command)
+    os.environ.setdefault("OKR_LOG_LEVEL", "INFO")  # Dagster's messages: into the log (--debug: on screen)
+    see_log = f"\nfull log: {log_path}" if log_path else ""
     data_errors = 0
-    for day in days:
-        result = run_nightly(day, lang=os.environ.get("OKR_LANG"), publish_always=publish_always)
-        if not result.success:
-            print(f"error: scoring {day} failed:\n{result.error}", file=sys.stderr)
-            return EXIT_ERRORS
-        print(result.summary)
-        data_errors += result.blocked_krs
+    with captured_output(log_path) as term, children_die_with_parent():
+        try:
+            from pipelines.scoring_run import run_nightly, run_range  # imports Dagster: only when running
+
+            # `okr run` scores its day; a backfill is ONE run over the whole range.
+            span = str(days[0]) if publish_always else f"{days[0]}..{days[-1]}"
+            title = f"okr: scoring {span}" + (f" (log: {log_path})" if log_path else "")
+            lang = os.environ.get("OKR_LANG")
+            with Progress(term, title, interactive=None if log_path else False) as progress:
+                if publish_always:
+                    result = run_nightly(days[0], lang=lang, publish_always=True, on_event=progress.on_event)
+                else:
+                    result = run_range(
+                        days[0], days[-1], replace=replace, lang=lang, on_event=progress.on_event
+                    )
+            if not result.success:
+                raise CliError(f"scoring {span} failed:\n{_indent(result.error)}{see_log}")
+            print(result.summary, file=term.out, flush=True)
+            data_errors += result.blocked_krs
+        except (CliError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            traceback.print_exc()  # into the log file
+            raise CliError(
+                f"{_plain(exc)}{see_log}\n(`okr --debug {command} ...` shows it on the console)"
+            ) from exc
     print(f"scorecard: {settings.scorecard_dir / 'index.html'}")
     if data_errors:
         # The scorecard is published (unaffected KRs are scored) but the data needs attention.
-        print(
-            f"error: {data_errors} key result(s) not scored because a data check failed with severity ERROR "
-            f"(see {settings.scorecard_dir / 'quality' / 'index.html'})",
-            file=sys.stderr,
+        raise CliError(
+            f"{data_errors} key result(s) not scored because a data check failed with severity ERROR "
+            f"(see {settings.scorecard_dir / 'quality' / 'index.html'})"
         )
-        return EXIT_ERRORS
     return EXIT_OK
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # dbt colours its messages
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in _ANSI.sub("", text).strip().splitlines())
 
 
 if __name__ == "__main__":

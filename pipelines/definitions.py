@@ -1,32 +1,70 @@
 """The Dagster code location: every asset, check, job, schedule, sensor and resource, by concern.
 
-`dagster dev` from the repo root loads this module ([tool.dagster] in pyproject.toml).
+`dagster dev` from the repo root loads this module ([tool.dagster] in pyproject.toml) and calls
+`defs`. Importing the module does no work: no dbt parse, no subprocess, not even the Dagster asset
+modules. `build_definitions` assembles them on first use and keeps them for the workspace until
+the dbt project's code changes.
 """
 
 from __future__ import annotations
 
+import warnings
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from pipelines.ingest import ingest_assets, ingest_jobs, ingest_resources, ingest_sensors
-from pipelines.quality import quality_asset_checks, quality_assets
-from pipelines.reporting.scorecard_asset import scorecard
-from pipelines.resources import core_resources
-from pipelines.schedules import nightly_scoring, nightly_scoring_schedule
-from pipelines.transform.dbt_assets import dbt_scoring, dbt_staging_and_metrics
-from pipelines.transform.definitions_asset import okr_definitions
+from pipelines.settings import Settings, load_settings
 
-defs = dg.Definitions(
-    assets=[
-        okr_definitions,
-        *ingest_assets,
-        dbt_staging_and_metrics,
-        *quality_assets,
-        dbt_scoring,
-        scorecard,
-    ],
-    asset_checks=[*quality_asset_checks],
-    jobs=[nightly_scoring, *ingest_jobs],
-    schedules=[nightly_scoring_schedule],
-    sensors=[*ingest_sensors],
-    resources={**core_resources(), **ingest_resources},
-)
+if TYPE_CHECKING:
+    from dagster_dbt import DbtProject
+
+_built: dict[tuple, dg.Definitions] = {}
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """The definitions for the workspace (default: OKR_WORKSPACE or the repo root)."""
+    from pipelines.transform.dbt_resource import dbt_project
+
+    settings = settings or load_settings()
+    project = dbt_project(settings)  # parses only when a dbt file changed
+    key = (settings.root, settings.target, project.manifest_path.stat().st_mtime_ns)
+    if key not in _built:
+        _built.clear()  # one set at a time: a long-lived process does not keep old ones
+        with warnings.catch_warnings():
+            # `backfill_policy` on @asset is marked beta; the single-run policy is what we need.
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            _built[key] = _assemble(project)
+    return _built[key]
+
+
+def _assemble(project: DbtProject) -> dg.Definitions:
+    from pipelines.ingest import ingest_assets, ingest_jobs, ingest_resources, ingest_sensors
+    from pipelines.quality import quality_asset_checks, quality_assets
+    from pipelines.reporting.scorecard_asset import scorecard
+    from pipelines.resources import core_resources
+    from pipelines.schedules import nightly_scoring, nightly_scoring_schedule
+    from pipelines.transform.dbt_assets import build_dbt_assets
+    from pipelines.transform.dbt_resource import dbt_resource
+    from pipelines.transform.definitions_asset import okr_definitions
+
+    dbt_staging_and_metrics, dbt_scoring = build_dbt_assets(project)
+    return dg.Definitions(
+        assets=[
+            okr_definitions,
+            *ingest_assets,
+            dbt_staging_and_metrics,
+            *quality_assets,
+            dbt_scoring,
+            scorecard,
+        ],
+        asset_checks=[*quality_asset_checks],
+        jobs=[nightly_scoring, *ingest_jobs],
+        schedules=[nightly_scoring_schedule],
+        sensors=[*ingest_sensors],
+        resources={**core_resources(), **ingest_resources, "dbt": dbt_resource(project)},
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

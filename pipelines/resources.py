@@ -1,17 +1,16 @@
 """Dagster resources: the workspace (where things live) and the warehouse (where data goes).
 
 API credentials are resources of their own in pipelines/ingest (EnvVar-backed); nothing here
-holds a secret. The PostgreSQL target reads its connection from OKR_PG_* variables.
+holds a secret. The PostgreSQL target reads its connection from OKR_PG_* variables. The dbt
+resource lives with the dbt assets (pipelines/transform/dbt_resource.py).
 """
 
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from connectors.warehouse import Warehouse, open_warehouse
-from pipelines.settings import DBT_PROJECT_DIR, Settings, load_settings
-from pipelines.transform.dbt_setup import DBT_EXECUTABLE
+from pipelines.settings import Settings, load_settings
 
 
 class WorkspaceResource(dg.ConfigurableResource):
@@ -34,14 +33,4 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def core_resources() -> dict[str, dg.ConfigurableResource]:
-    settings = load_settings()
-    return {
-        "workspace": WorkspaceResource(),
-        "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            target=settings.target,
-            dbt_executable=DBT_EXECUTABLE,
-        ),
-    }
+    return {"workspace": WorkspaceResource(), "warehouse": WarehouseResource()}

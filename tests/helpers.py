@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import queue
 import shutil
-from collections.abc import Iterable, Mapping
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from connectors.raw_tables import ensure_raw_tables, now_utc, to_frame
@@ -51,3 +60,135 @@ def insert_raw(settings: Settings, table: str, records: list[dict[str, Any]]) ->
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+# ---------------------------------------------------------------- the `okr` command as a process
+
+OKR = [sys.executable, "-m", "pipelines.cli"]
+
+
+def okr_env(workspace: Path) -> dict[str, str]:
+    """The environment of a user running `okr` on `workspace` (no OKR_* leaking in from the tests)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
+    env["OKR_WORKSPACE"] = str(workspace)
+    return env
+
+
+def okr(workspace: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run `okr <args>` on the workspace to the end; output captured as text."""
+    return subprocess.run(
+        [*OKR, *args],
+        env=okr_env(workspace),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+class OkrProcess:
+    """`okr <args>` running in the background, its stderr (the progress lines) read as it comes."""
+
+    def __init__(self, workspace: Path, *args: str):
+        self.proc = subprocess.Popen(
+            [*OKR, *args],
+            env=okr_env(workspace),
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.pid = self.proc.pid
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stderr: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.stderr.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for_line(self, needle: str, timeout: float = 600) -> str:
+        """Block until a stderr line contains `needle`; fail if the process ends first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line is None:
+                code, seen = self.proc.wait(), "".join(self.stderr)
+                raise AssertionError(f"okr ended (exit {code}) before printing {needle!r}:\n{seen}")
+            if needle in line:
+                return line
+
+    def finish(self, timeout: float = 900) -> tuple[int, str, str]:
+        """Exit code, stdout and stderr once it has ended."""
+        out, _ = self.proc.communicate(timeout=timeout)
+        self._reader.join(timeout=60)
+        return self.proc.returncode, out or "", "".join(self.stderr)
+
+    def kill(self) -> None:
+        """`kill -9`, and reap it."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.communicate(timeout=60)
+        self._reader.join(timeout=60)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc), children first."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids = [int(k) for k in (task / "children").read_text().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+def command_line(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    return ""
+
+
+def is_running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (a killed child waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `condition` (0.1 s) until true; fail naming `what` after `timeout` seconds. The timeout
+    is a generous upper bound for a broken system, never the expected duration."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def read_only_folder(path: Path) -> Iterator[None]:
+    """Make a folder unwritable even for root (immutable attribute), else by permission bits."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], check=False).returncode:
+            pytest.skip("running as root and the file system cannot make a folder immutable (chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o555)
+        try:
+            yield
+        finally:
+            path.chmod(mode)

@@ -282,6 +282,17 @@ PRESETS: tuple[Preset, ...] = (
         key=("spend_date", "platform", "campaign"),
         constants=(("platform", "LinkedIn Ads"),),
     ),
+    Preset(
+        name="currency_rates",
+        table="currency_rates",
+        description="Exchange rates the user keeps: date, currency, rate (workspace currency per unit)",
+        fields=(
+            F("rate_date", "Rate date", "Valid from", "Kurssipäivä", kind="date"),
+            F("currency", "Currency", "Valuutta"),
+            F("rate", "Rate", "Kurssi", kind="number"),
+        ),
+        key=("rate_date", "currency"),
+    ),
 )
 
 PRESETS_BY_NAME = {p.name: p for p in PRESETS}

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import dagster as dg
 
 from pipelines.okr_definitions.metric_catalog import metric_model_names
-from pipelines.partitions import daily_partitions
+from pipelines.partitions import daily_partitions, scoring_range, single_run
 from pipelines.quality.custom import CustomExpectation, load_custom_expectations
 from pipelines.quality.gx_runner import Outcome, SuiteRun
 from pipelines.quality.krs import KR_CHECKS, kr_details
@@ -33,9 +33,9 @@ GROUP = "quality"
 def _as_of(
     context: dg.AssetCheckExecutionContext | dg.AssetExecutionContext, workspace: WorkspaceResource
 ) -> dt.date:
-    """The scoring date: the run's partition, else yesterday in the workspace time zone."""
-    key = context.run.tags.get("dagster/partition")
-    return dt.date.fromisoformat(key) if key else workspace.settings().yesterday()
+    """The scoring date: the run's partition (the newest of a range), else yesterday."""
+    span = scoring_range(context.run.tags)
+    return span[1] if span else workspace.settings().yesterday()
 
 
 def _lineage(workspace: WorkspaceResource) -> dict[str, set[str]]:
@@ -171,10 +171,12 @@ def _gate_deps() -> list[dg.AssetKey]:
     key=GATE_KEY,
     deps=_gate_deps(),
     partitions_def=daily_partitions,
+    backfill_policy=single_run,
     group_name=GROUP,
     kinds={"great_expectations"},
     description="Data-quality gate: runs every data suite and lists the metrics whose sources failed an "
-    "ERROR check; the scoring marts mark the KRs on those metrics stale/no_data.",
+    "ERROR check; the scoring marts mark the KRs on those metrics stale/no_data. A range run (backfill) "
+    "judges the data once, as of its newest day.",
 )
 def data_quality_gate(
     context: dg.AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
@@ -182,7 +184,7 @@ def data_quality_gate(
     from pipelines.quality.runner import run_source_checks, used_metrics
     from pipelines.quality.store import save_runs, write_blocked
 
-    as_of = dt.date.fromisoformat(context.partition_key)
+    as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
     custom = load_custom_expectations()
     quality = run_source_checks(wh, as_of, _lineage(workspace), custom, metrics_in_use=used_metrics(wh))

@@ -148,6 +148,16 @@ def gx_context() -> Any:
     return _context
 
 
+def _forget(ctx: Any, validation: str, datasource: str, suite: str) -> None:
+    for store, name in (
+        (ctx.validation_definitions, validation),
+        (ctx.data_sources, datasource),
+        (ctx.suites, suite),
+    ):
+        with contextlib.suppress(Exception):  # already gone
+            store.delete(name)
+
+
 def validate_frame(
     df: pd.DataFrame,
     suite_name: str,
@@ -176,7 +186,12 @@ def validate_frame(
     index_columns = [c for c in index_columns if c in df.columns]
     if index_columns:
         result_format["unexpected_index_column_names"] = list(index_columns)
-    result = validation.run(batch_parameters={"dataframe": df}, result_format=result_format)
+    try:
+        result = validation.run(batch_parameters={"dataframe": df}, result_format=result_format)
+    finally:
+        # The context lives as long as the process (a daemon runs night after night): objects left
+        # in it, each holding its batch's frame, were the per-run memory growth.
+        _forget(ctx, validation.name, datasource.name, suite_name)
     outcomes: list[Outcome | None] = [None] * len(specs)
     for r in result.results:
         config = r.expectation_config

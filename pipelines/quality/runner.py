@@ -17,7 +17,7 @@ import pandas as pd
 from connectors.warehouse import Warehouse, quote_ident
 from pipelines.quality.custom import CustomExpectation
 from pipelines.quality.gx_runner import SuiteRun, validate_frame
-from pipelines.quality.krs import kr_specs
+from pipelines.quality.krs import kr_phases, kr_rule_specs, per_kr_outcomes
 from pipelines.quality.lineage import metrics_fed_by
 from pipelines.quality.sources import ALL_PROFILES, TableProfile, profile_for
 from pipelines.quality.specs import Severity
@@ -176,7 +176,8 @@ def blocked_metrics(runs: Sequence[SuiteRun], lineage: dict[str, set[str]]) -> d
 
 
 def run_kr_checks(warehouse: Warehouse, as_of: dt.date) -> tuple[SuiteRun | None, pd.DataFrame]:
-    """The off-track suite on analytics.kr_scores for as_of; (None, empty) before scoring exists."""
+    """The off-track suite on analytics.kr_scores for as_of, as one validation over every KR's row;
+    (None, empty) before scoring exists."""
     scores = read_relation(warehouse, "analytics", "kr_scores")
     if scores is None:
         return None, pd.DataFrame()
@@ -185,7 +186,10 @@ def run_kr_checks(warehouse: Warehouse, as_of: dt.date) -> tuple[SuiteRun | None
     definitions = read_relation(warehouse, "raw", "okr_key_results")
     if definitions is None or definitions.empty:
         definitions = scores
-    specs = kr_specs(definitions[["kr_id", "metric", "start_date", "end_date"]], as_of)
-    if not specs:
+    phases = kr_phases(definitions, as_of)
+    if phases.empty:
         return None, scores
-    return validate_frame(scores, KR_SUITE, specs, node="kr_scores", index_columns=["kr_id"]), scores
+    status = scores[["kr_id", "status"]].drop_duplicates("kr_id").astype({"kr_id": str})
+    frame = phases.merge(status, on="kr_id", how="left")
+    run = validate_frame(frame, KR_SUITE, kr_rule_specs(), node="kr_scores", index_columns=["kr_id"])
+    return per_kr_outcomes(run, phases), scores

@@ -138,6 +138,8 @@ def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
     failures = []
     if not source_results.empty:
         failures = [_failure(r) for r in source_results[~source_results["passed"].astype(bool)].itertuples()]
+        # A stable order, so that rescoring the same inputs publishes the same scorecard.json.
+        failures.sort(key=lambda f: tuple(str(f[k]) for k in ("source", "check", "column", "summary")))
     kr_results = results[results["kr_id"].notna()] if not results.empty else results
     data_health = {
         "as_of": as_of.isoformat(),

@@ -10,7 +10,7 @@ import dagster as dg
 import pandas as pd
 from dagster import AssetExecutionContext
 
-from pipelines.partitions import daily_partitions
+from pipelines.partitions import daily_partitions, single_run
 from pipelines.reporting.scorecard_data import load_scorecard
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.transform.dbt_setup import target_dir
@@ -77,6 +77,7 @@ def chart_history(warehouse: Any, scored: list[dict[str, Any]]) -> list[dict[str
     key="scorecard",
     group_name="reporting",
     partitions_def=daily_partitions,
+    backfill_policy=single_run,  # a range run publishes its newest day once
     deps=[dg.AssetKey(t) for t in SCORING_TABLES],
     description="build/scorecard/: scorecard.json (docs/scorecard-schema.md), the static site, "
     "scorecard.csv and scorecard.md for the run's as_of. Published atomically.",
@@ -91,7 +92,7 @@ def scorecard(
     from pipelines.reporting.report import build_report
 
     settings = workspace.settings()
-    as_of = dt.date.fromisoformat(context.partition_key)
+    as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
     newest = wh.query("SELECT max(as_of) AS d FROM analytics.kr_score_history")["d"].iloc[0]
     newest = None if pd.isna(newest) else pd.Timestamp(newest).date()

@@ -5,7 +5,8 @@ moves it), then swapped in. On Linux the swap is one `renameat2(RENAME_EXCHANGE)
 instant the target path holds either the complete old or the complete new folder. Where that call
 is not available (other systems, some file systems) two renames are used; the target is then
 missing for a moment but never half-written. If anything fails before the swap, the staging folder
-is removed and the published folder is untouched.
+is removed and the published folder is untouched. A publish killed outright (`kill -9`) leaves its
+staging folder, named after its PID; the next publish (or `okr run` at its start) removes it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import ctypes.util
 import errno
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from pipelines.workspace_lock import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +69,57 @@ def swap_in(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_leftovers(target: Path, older_than_s: float = 3600) -> None:
-    """Staging folders of runs that were killed mid-way (an hour old: no live run still uses them)."""
+def _owner_pid(path: Path) -> int | None:
+    """The PID in `.<name>.staging-<pid>-<random>` / `.<name>.old-<pid>`, if the name has one."""
+    match = re.search(r"\.(?:staging|old)-(\d+)(?:-|$)", path.name)
+    return int(match.group(1)) if match else None
+
+
+def remove_leftovers(target: Path, older_than_s: float = 3600) -> list[Path]:
+    """Remove staging folders of publishes that were killed mid-way; returns what was removed.
+
+    A folder whose name carries the PID of a process that no longer runs is removed at once; one
+    without a PID (or whose PID is alive, possibly reused) only when older than `older_than_s`,
+    so a publish in progress right now is never touched.
+    """
+    target = Path(target).absolute()
     now = time.time()
+    removed = []
     for pattern in (f".{target.name}.staging-*", f".{target.name}.old-*"):
         for path in target.parent.glob(pattern):
             with contextlib.suppress(OSError):
-                if path.is_dir() and now - path.stat().st_mtime > older_than_s:
+                if not path.is_dir():
+                    continue
+                pid = _owner_pid(path)
+                dead = pid is not None and pid != os.getpid() and not process_alive(pid)
+                if dead or now - path.stat().st_mtime > older_than_s:
                     log.info("removing leftover folder %s of an interrupted publish", path)
                     shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+    return removed
+
+
+class NotWritableError(RuntimeError):
+    """The publish folder (or the folder it is created in) cannot be written."""
+
+
+def check_writable(target: Path) -> None:
+    """Prove that a publish to `target` can write, before any work is done: create and remove a
+    staging folder beside it (and a file in it, when it exists). Raises NotWritableError naming
+    the folder. A real write is tried because permission bits do not tell (root, read-only mounts,
+    immutable folders)."""
+    target = Path(target).absolute()
+    where = target.parent
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent)).rmdir()
+        if target.is_dir():
+            where = target
+            fd, probe = tempfile.mkstemp(prefix=".okr-write-check-", dir=target)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        raise NotWritableError(f"cannot write the scorecard folder {where}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager
@@ -85,8 +131,8 @@ def staged_folder(target: Path) -> Iterator[Path]:
     """
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    remove_leftovers(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     try:
         yield staging
         staging.chmod(0o755)  # mkdtemp makes it 0700; a web server or share must be able to read it

@@ -3,8 +3,9 @@
 1. `dbt_staging_and_metrics`: staging views over the raw tables and every metric model.
 2. `dbt_scoring`: the scoring marts, after the quality gate has written raw.okr_blocked_metrics.
 
-Both are daily-partitioned: the partition key range is the scoring dates, written to
-raw.okr_run_context before dbt runs.
+Both are daily-partitioned with a single-run backfill policy: a run covers one scoring date or a
+range of them, written to raw.okr_run_context before dbt runs, and is one dbt invocation per step.
+Built by `build_dbt_assets` from a prepared manifest, so importing this module parses nothing.
 """
 
 import datetime as dt
@@ -12,13 +13,13 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.partitions import daily_partitions
+from pipelines.partitions import daily_partitions, replace_history, single_run
 from pipelines.resources import WarehouseResource, WorkspaceResource
-from pipelines.settings import load_settings
-from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, prepare_manifest
+from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
 from pipelines.transform.run_context import write_run_context
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "intermediate": "scoring", "marts": "scoring"}
@@ -35,26 +36,7 @@ class OkrDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-MANIFEST = prepare_manifest(load_settings())
 TRANSLATOR = OkrDbtTranslator()
-
-
-def _build(
-    context: AssetExecutionContext,
-    dbt: DbtCliResource,
-    workspace: WorkspaceResource,
-    warehouse: WarehouseResource,
-) -> Iterator[Any]:
-    settings = workspace.settings()
-    _ensure_inputs(warehouse)
-    keys = context.partition_key_range
-    write_run_context(warehouse.open(), dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end))
-    # Unit tests check the SQL, not the night's data: they run in the test suite
-    # (tests/dbt/test_dbt_unit_tests.py), not on every night.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars())]
-    with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
-        invocation = dbt.cli(args, context=context, manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR)
-        yield from invocation.stream()
 
 
 def _ensure_inputs(warehouse: WarehouseResource) -> None:
@@ -64,34 +46,66 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
     ensure_raw_tables(warehouse.open())
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    select="fqn:okr_scorer.staging fqn:okr_scorer.metrics",
-    exclude="stg_okr__blocked_metrics",
-    partitions_def=daily_partitions,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_staging_and_metrics",
-)
-def dbt_staging_and_metrics(
-    context: AssetExecutionContext,
-    dbt: DbtCliResource,
-    workspace: WorkspaceResource,
-    warehouse: WarehouseResource,
-) -> Iterator[Any]:
-    yield from _build(context, dbt, workspace, warehouse)
+def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
+    """The two dbt steps over the project's prepared manifest."""
 
+    def build(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        workspace: WorkspaceResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        settings = workspace.settings()
+        _ensure_inputs(warehouse)
+        keys = context.partition_key_range
+        write_run_context(
+            warehouse.open(),
+            dt.date.fromisoformat(keys.start),
+            dt.date.fromisoformat(keys.end),
+            replace_history=replace_history(context.run.tags),
+        )
+        # Unit tests check the SQL, not the night's data: they run in the test suite
+        # (tests/dbt/test_dbt_unit_tests.py), not on every night.
+        args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars())]
+        with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
+            invocation = dbt.cli(
+                args,
+                context=context,
+                manifest=project.manifest_path,
+                dagster_dbt_translator=TRANSLATOR,
+                # The workspace's one target folder: partial parsing applies, nothing piles up.
+                target_path=target_dir(settings),
+            )
+            yield from invocation.stream()
 
-@dbt_assets(
-    manifest=MANIFEST,
-    select=_SCORING_SELECT,
-    partitions_def=daily_partitions,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_scoring",
-)
-def dbt_scoring(
-    context: AssetExecutionContext,
-    dbt: DbtCliResource,
-    workspace: WorkspaceResource,
-    warehouse: WarehouseResource,
-) -> Iterator[Any]:
-    yield from _build(context, dbt, workspace, warehouse)
+    common = {
+        "manifest": project.manifest_path,
+        "partitions_def": daily_partitions,
+        "backfill_policy": single_run,
+        "dagster_dbt_translator": TRANSLATOR,
+    }
+
+    @dbt_assets(
+        select="fqn:okr_scorer.staging fqn:okr_scorer.metrics",
+        exclude="stg_okr__blocked_metrics",
+        name="dbt_staging_and_metrics",
+        **common,
+    )
+    def dbt_staging_and_metrics(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        workspace: WorkspaceResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        yield from build(context, dbt, workspace, warehouse)
+
+    @dbt_assets(select=_SCORING_SELECT, name="dbt_scoring", **common)
+    def dbt_scoring(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        workspace: WorkspaceResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        yield from build(context, dbt, workspace, warehouse)
+
+    return [dbt_staging_and_metrics, dbt_scoring]

@@ -36,6 +36,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "OKR_DBT_TARGET": settings.target,
         "DBT_LOG_PATH": str(settings.work_dir / "dbt-logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dbt.log rotates at this size (5 backups): bounded disk however many nights run.
+        "DBT_LOG_FILE_MAX_BYTES": str(2 * 2**20),
     }
 
 
@@ -94,6 +96,8 @@ def prepare_manifest(settings: Settings) -> Path:
         str(DBT_PROJECT_DIR),
         "--target-path",
         str(target),
+        "--target",
+        settings.target,
         "--vars",
         json.dumps(vars_),
         "--quiet",
@@ -128,6 +132,8 @@ def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) ->
         str(DBT_PROJECT_DIR),
         "--target-path",
         str(target_dir(settings)),
+        "--target",
+        settings.target,
         "--vars",
         json.dumps(dbt_vars()),
     ]

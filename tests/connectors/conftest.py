@@ -31,5 +31,6 @@ def sleeps() -> SleepRecorder:
 
 @pytest.fixture
 def fast(sleeps: SleepRecorder) -> dict[str, Any]:
-    """HttpClient keyword arguments for tests: short timeouts, recorded (not slept) waits."""
-    return {"timeout": (1.0, 0.3), "max_attempts": 6, "total_budget_s": 120, "sleep": sleeps}
+    """HttpClient keyword arguments for tests: recorded (not slept) waits, and timeouts generous
+    enough that a local server on a busy machine is never mistaken for a dead one."""
+    return {"timeout": (5.0, 10.0), "max_attempts": 6, "total_budget_s": 120, "sleep": sleeps}

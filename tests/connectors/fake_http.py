@@ -42,7 +42,10 @@ class Reply:
     body: Any = None  # dict/list -> JSON; str/bytes as is
     headers: dict[str, str] = field(default_factory=dict)
     # Misbehaviours
-    delay_s: float = 0.0  # sleep before answering (read timeout)
+    delay_s: float = 0.0  # sleep before answering
+    # Never answer; close the connection once this event is set (when the test is done, at most
+    # 60 s): a server that hangs, so the client's read timeout fires however slow the machine is.
+    hold: threading.Event | None = None
     reset: bool = False  # close the connection with a TCP RST instead of answering
     cut_body: bool = False  # promise a longer body than sent, then close
 
@@ -89,6 +92,10 @@ class FakeApi:
                 self._send(reply)
 
             def _send(self, reply: Reply) -> None:
+                if reply.hold is not None:
+                    reply.hold.wait(60)
+                    self.close_connection = True
+                    return
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if reply.reset:

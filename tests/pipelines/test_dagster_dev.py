@@ -44,7 +44,7 @@ def test_dagster_dev_loads_the_code_location(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 600  # an upper bound for a broken system
         data = None
         while time.monotonic() < deadline:
             try:
@@ -54,7 +54,7 @@ def test_dagster_dev_loads_the_code_location(tmp_path: Path) -> None:
             except requests.RequestException:
                 pass
             time.sleep(3)
-        assert data is not None, "dagster dev did not answer within 240 s"
+        assert data is not None, "dagster dev did not answer within 600 s"
         repo = data["data"]["repositoriesOrError"]["nodes"][0]
         assert repo["location"]["name"] == "okr_scorer"
         assert {"nightly_scoring", "ingest_exports"} <= {j["name"] for j in repo["jobs"]}

@@ -20,9 +20,10 @@ def test_pyproject_points_dagster_at_the_definitions() -> None:
 
 
 def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
     from pipelines.okr_definitions.metric_catalog import metric_model_names
 
+    defs = build_definitions()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for metric in metric_model_names():
@@ -81,3 +82,44 @@ def test_schedule_skips_with_errors_when_definitions_are_broken(
     result = nightly_scoring_schedule(dg.build_schedule_context(scheduled_execution_time=when))
     assert isinstance(result, dg.SkipReason)
     assert "unknown metric 'nope'" in result.skip_message
+
+
+def test_importing_the_definitions_runs_nothing() -> None:
+    """No dbt subprocess (no parse) and none of dbt, dagster-dbt, GX or the asset modules at import.
+    (Dagster's own import runs `file -b <python>` once, via platform.architecture in its vendored
+    croniter: that one is not ours.)"""
+    import subprocess
+    import sys
+
+    probe = (
+        "import subprocess, sys\n"
+        "calls = []\n"
+        "real = subprocess.Popen.__init__\n"
+        "subprocess.Popen.__init__ = lambda self, *a, **k: (calls.append(a), real(self, *a, **k))[1]\n"
+        "import pipelines.definitions\n"
+        "heavy = [m for m in ('dagster_dbt', 'dbt', 'great_expectations', 'pipelines.transform.dbt_assets') "
+        "if m in sys.modules]\n"
+        "ours = [a for a in calls if not (a and list(a[0])[:2] == ['file', '-b'])]\n"
+        "print(len(ours), heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert out.stdout.strip() == "0 []", out.stdout + out.stderr
+
+
+def test_a_run_covers_one_day_or_a_range_of_days() -> None:
+    from pipelines.partitions import REPLACE_TAG, replace_history, scoring_range
+
+    night = {"dagster/partition": "2026-11-26"}
+    backfill = {
+        "dagster/asset_partition_range_start": "2026-08-27",
+        "dagster/asset_partition_range_end": "2026-11-26",
+    }
+    assert scoring_range(night) == (dt.date(2026, 11, 26), dt.date(2026, 11, 26))
+    assert scoring_range(backfill) == (dt.date(2026, 8, 27), dt.date(2026, 11, 26))
+    assert scoring_range({}) is None
+    # A night rescores its day; a backfill fills missing days unless told to replace.
+    assert replace_history(night) and not replace_history(backfill)
+    assert replace_history({**backfill, REPLACE_TAG: "true"})
+    assert not replace_history({**night, REPLACE_TAG: "false"})

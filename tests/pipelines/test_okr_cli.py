@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import pytest
 
-from pipelines.settings import REPO_ROOT
-from tests.helpers import copy_demo_workspace
-
-OKR = [sys.executable, "-m", "pipelines.cli"]
-
-
-def okr(workspace: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
-    env["OKR_WORKSPACE"] = str(workspace)
-    return subprocess.run(
-        [*OKR, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT, check=False
-    )
+from pipelines.workspace_lock import WorkspaceLock
+from tests.conftest import DEMO_NIGHT, DemoNight
+from tests.helpers import copy_demo_workspace, okr
 
 
 def crawl_in_chromium(site: Path) -> None:
@@ -82,16 +72,43 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert okr(ws, "backfill", "--from", "2026-11-20", "--to", "2026-11-19").returncode == 2
 
 
-@pytest.mark.slow
-def test_nightly_run_on_demo_workspace(tmp_path: Path) -> None:
+def test_failures_are_one_block_without_a_stack_trace(tmp_path: Path) -> None:
     ws = copy_demo_workspace(tmp_path)
-    run = okr(ws, "run", "--as-of", "2026-11-26")
-    assert run.returncode == 0, run.stderr[-3000:]
+    (ws / "settings.yml").write_text("timezone: Mars/Olympus\n")
+    bad = okr(ws, "run")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: ") and "Mars/Olympus" in bad.stderr
+    assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    debug = okr(ws, "run", "--debug")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "Mars/Olympus" in debug.stderr
+
+
+def test_a_second_run_exits_2_naming_the_holder(tmp_path: Path) -> None:
+    ws = copy_demo_workspace(tmp_path)
+    lock = WorkspaceLock(ws / "data" / ".okr" / "run.lock", command="okr run --as-of 2026-11-25")
+    with lock.acquire():
+        busy = okr(ws, "run", "--as-of", DEMO_NIGHT)
+    assert busy.returncode == 2, busy.stderr
+    line = busy.stderr.strip()
+    assert "\n" not in line and line.startswith("error: another run is using this workspace: ")
+    assert f"PID {os.getpid()} (okr run --as-of 2026-11-25), started 20" in line and "--wait" in line
+    assert not (ws / "build" / "scorecard").exists() and not (ws / "data" / "warehouse.duckdb").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)  # four real runs: on a loaded CI machine well beyond the 900 s default
+def test_nightly_run_on_demo_workspace(demo_night: DemoNight, tmp_path: Path) -> None:
     assert (
         "2026-11-26: 28 key results: 11 on track, 3 at risk, 2 off track, 0 stale, 0 without data "
         "(7 achieved, 5 missed, 0 not started)"
-    ) in run.stdout
-    assert "checks failed: 0 ERROR" in run.stdout
+    ) in demo_night.stdout
+    assert "checks failed: 0 ERROR" in demo_night.stdout
+    # Progress as plain lines (not a terminal), with dbt's and Dagster's output in the log it names.
+    progress = demo_night.stderr
+    assert "] dbt: scoring ..." in progress and "] publish the scorecard: done in " in progress
+    assert "START sql" not in progress + demo_night.stdout and "Warning" not in progress
+    log = Path(re.search(r"\(log: (\S+\.log)\)", progress).group(1))
+    assert "START sql view model" in log.read_text()
+    ws = demo_night.copy_to(tmp_path / "ws")
     out = ws / "build" / "scorecard"
     card = json.loads((out / "scorecard.json").read_text())
     assert card["as_of"] == "2026-11-26" and card["schema_version"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
 
 import pytest
@@ -22,7 +23,8 @@ def ok_route(fake_api: FakeApi) -> FakeApi:
 
 def client(fake_api: FakeApi, sleeps: SleepRecorder, **kw) -> HttpClient:
     args = {
-        "timeout": (1.0, 0.3),
+        # Generous for a local server on a busy machine: a slow answer must not look like a timeout.
+        "timeout": (5.0, 10.0),
         "max_attempts": 6,
         "total_budget_s": 120,
         "sleep": sleeps,
@@ -47,10 +49,13 @@ def test_429_with_retry_after_seconds_waits_that_long(ok_route: FakeApi, sleeps:
 
 
 def test_429_with_retry_after_http_date(ok_route: FakeApi, sleeps: SleepRecorder) -> None:
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    ok_route.fail_next(Reply(429, "busy", headers={"Retry-After": when}))
+    date = int(time.time()) + 30
+    ok_route.fail_next(Reply(429, "busy", headers={"Retry-After": email.utils.formatdate(date, usegmt=True)}))
+    before = time.time()
     client(ok_route, sleeps).request("GET", f"{ok_route.base_url}/thing", endpoint="thing")
-    assert len(sleeps.waits) == 1 and 27 <= sleeps.waits[0] <= 31
+    after = time.time()
+    # The wait runs until that date, from whenever the answer was read (however slow the machine).
+    assert len(sleeps.waits) == 1 and date - after - 1 <= sleeps.waits[0] <= date - before + 1
 
 
 def test_429_without_retry_after_backs_off_exponentially_with_jitter(
@@ -74,8 +79,14 @@ def test_burst_of_5xx_then_success(ok_route: FakeApi, sleeps: SleepRecorder) -> 
 
 
 def test_read_timeout_is_retried(ok_route: FakeApi, sleeps: SleepRecorder) -> None:
-    ok_route.fail_next(Reply(200, {"late": True}, delay_s=0.8))
-    resp = client(ok_route, sleeps).request("GET", f"{ok_route.base_url}/thing", endpoint="thing")
+    hang = threading.Event()  # the first answer never comes while the client waits
+    ok_route.fail_next(Reply(200, {"late": True}, hold=hang))
+    try:
+        resp = client(ok_route, sleeps, timeout=(5.0, 2.0)).request(
+            "GET", f"{ok_route.base_url}/thing", endpoint="thing"
+        )
+    finally:
+        hang.set()
     assert resp.json() == {"ok": True}
     assert len(sleeps.waits) == 1
 
@@ -158,7 +169,7 @@ def test_hook_can_set_the_wait_and_stop_retries(ok_route: FakeApi, sleeps: Sleep
 
 def test_real_short_backoff_really_waits(ok_route: FakeApi) -> None:
     ok_route.fail_next(Reply(500, "x"))
-    c = HttpClient("x", timeout=(1, 1), backoff_base_s=0.01, backoff_max_s=0.02)
+    c = HttpClient("x", timeout=(5, 10), backoff_base_s=0.01, backoff_max_s=0.02)
     assert c.request("GET", f"{ok_route.base_url}/thing", endpoint="thing").ok
 
 

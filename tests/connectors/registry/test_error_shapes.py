@@ -35,9 +35,18 @@ SHAPES: dict[str, tuple[Any, str]] = {
 }
 
 
+# What a source needs beyond its required keys so that every request goes to the fake server.
+EXTRA: dict[str, Any] = {
+    "google_ads": lambda url: {"customer_ids": ["1234567890"], "token_url": f"{url}/token"},
+    "meta_ads": lambda url: {"ad_account_ids": ["1"]},
+    "linkedin_ads": lambda url: {"account_ids": ["1"]},
+}
+
+
 def _config(d: SourceDescriptor, base_url: str) -> Any:
     required = {k: "1" for k in d.required_keys if k != "base_url"}
-    return d.config_model(enabled=True, base_url=base_url, **required)
+    extra = EXTRA[d.name](base_url) if d.name in EXTRA else {}
+    return d.config_model(enabled=True, base_url=base_url, **{**required, **extra})
 
 
 def _load(d: SourceDescriptor, stream: Stream, api: FakeApi, wh: DuckDBWarehouse, sleeps: SleepRecorder):

@@ -94,10 +94,14 @@ def test_stored_results_equal_the_gx_validation_results(warehouse: Warehouse, tm
     assert "c-0" in blocked["reason"].iloc[0]
 
     stored = read_results(warehouse, AS_OF)
-    # Every stored row matches the GX result it came from (by suite and expectation order).
+    # Every stored row matches the GX result it came from (by suite and expectation order); the
+    # off-track suite is one expectation per rule, stored as one row per KR and rule, failed
+    # exactly when GX lists the KR among the rule's unexpected rows.
     gx_by_suite = {r.suite_name: r.result_json["results"] for r in runs}
-    assert len(stored) == sum(len(v) for v in gx_by_suite.values())
-    for row in stored.itertuples():
+    source_rows, kr_rows = stored[stored["kr_id"].isna()], stored[stored["kr_id"].notna()]
+    assert len(source_rows) == sum(len(v) for k, v in gx_by_suite.items() if k != "okr.kr_scores")
+    assert len(gx_by_suite["okr.kr_scores"]) == 3 and len(kr_rows) == 7
+    for row in source_rows.itertuples():
         details = json.loads(row.details_json)
         matches = [
             g
@@ -109,6 +113,14 @@ def test_stored_results_equal_the_gx_validation_results(warehouse: Warehouse, tm
             and g["result"].get("unexpected_count") == details["unexpected_count"]
         ]
         assert matches, f"no GX result for {details['suite']} {details['summary']}"
+    for row in kr_rows.itertuples():
+        (rule,) = [
+            g
+            for g in gx_by_suite["okr.kr_scores"]
+            if g["expectation_config"]["meta"]["okr_check"] == row.check_name
+        ]
+        listed = {u["kr_id"] for u in rule["result"].get("unexpected_index_list") or []}
+        assert bool(row.passed) == (row.kr_id not in listed), (row.check_name, row.kr_id)
 
     assert summary_counts(warehouse, AS_OF) == {"ERROR": 2, "WARN": 3}
     assert format_summary(summary_counts(warehouse, AS_OF)) == "checks failed: 2 ERROR, 3 WARN"

@@ -1,0 +1,185 @@
+"""`make bench`: measure every row of issue 15's goals table and write one JSON result per run.
+
+    python -m benchmarks.harness                      # demo + 1,000 KRs / 200 metrics / 5 years
+    python -m benchmarks.harness --krs 100 --metrics 20 --years 1 --nights 5    # a quicker run
+    python -m benchmarks.harness --skip scale,nights                            # only some parts
+
+Each measurement runs in its own process (benchmarks/night.py or the `okr` command), so import
+time and warm-up count as a user sees them; wall time, CPU time (user + sys, children included:
+less sensitive to a busy machine than wall time) and the peak RSS of the process are taken from
+the operating system (wait4). Rows go to `.benchmarks/bench-<UTC time>.jsonl` (see rows.py), the
+table is printed at the end, and the whole result is saved as `.benchmarks/bench-<UTC time>.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import rows
+from benchmarks.scale import generate
+from pipelines.settings import REPO_ROOT
+
+AS_OF = dt.date(2026, 11, 26)
+PARTS = ("demo", "validate", "backfill", "nights", "scale")
+
+
+def measure(cmd: list[str], cwd: Path, workspace: Path) -> dict[str, Any]:
+    """Run cmd; its wall and CPU seconds (user + sys, its child processes included), peak RSS
+    (MiB, from wait4) and its last stdout line parsed as JSON."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
+    env["OKR_WORKSPACE"] = str(workspace)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stdout[-2000:]}\n{stderr[-3000:]}")
+    last = stdout.strip().splitlines()[-1] if stdout.strip() else "{}"
+    try:
+        data = json.loads(last)
+    except json.JSONDecodeError:
+        data = {"stdout": last}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        **data,
+    }
+
+
+def _okr(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipelines.cli", *args]
+
+
+def _night(*args: str) -> list[str]:
+    return [sys.executable, "-m", "benchmarks.night", *args]
+
+
+def demo_workspace(tmp: Path) -> Path:
+    from tests.helpers import copy_demo_workspace
+
+    return copy_demo_workspace(tmp / "demo")
+
+
+def bench_demo(ws: Path, results: dict[str, Any]) -> None:
+    measure(_okr("run", "--as-of", AS_OF.isoformat()), REPO_ROOT, ws)  # cold: load exports, parse
+    warm = [measure(_night("run", "--as-of", AS_OF.isoformat()), REPO_ROOT, ws) for _ in range(3)]
+    best = min(warm, key=lambda r: r["wall_s"])
+    results["demo_night"] = warm
+    rows.report(
+        "demo_night", sorted(r["wall_s"] for r in warm)[1], "s", cpu_s=best["cpu_s"], note="median of 3"
+    )
+    rows.report("demo_night_rss", max(r["peak_rss_mib"] for r in warm), "MiB", steps=best["steps"])
+
+
+def bench_validate(ws: Path, results: dict[str, Any]) -> None:
+    runs = [measure(_okr("validate"), REPO_ROOT, ws) for _ in range(3)]
+    results["validate"] = runs
+    rows.report("validate", min(r["wall_s"] for r in runs), "s", note="best of 3, process start included")
+
+
+def bench_backfill(ws: Path, results: dict[str, Any]) -> None:
+    start = AS_OF - dt.timedelta(days=91)
+    r = measure(
+        _night("range", "--from", start.isoformat(), "--to", AS_OF.isoformat(), "--replace"), REPO_ROOT, ws
+    )
+    results["backfill_quarter"] = r
+    rows.report(
+        "backfill_quarter", r["wall_s"], "s", cpu_s=r["cpu_s"], steps=r["steps"], note="92 days, one run"
+    )
+    rows.report("backfill_quarter_rss", r["peak_rss_mib"], "MiB")
+
+
+def bench_nights(ws: Path, count: int, results: dict[str, Any]) -> None:
+    r = measure(_night("nights", "--as-of", AS_OF.isoformat(), "--count", str(count)), REPO_ROOT, ws)
+    nights = r["nights"]
+    results["nights"] = r
+    growth = nights[-1]["rss_mib"] - nights[0]["rss_mib"]
+    disk = nights[-1]["work_dir_mib"] - nights[0]["work_dir_mib"]
+    rows.report("nights_rss_growth", growth, "MiB", nights=count, rss=[n["rss_mib"] for n in nights])
+    rows.report("nights_disk_growth", disk, "MiB", nights=count, disk=[n["work_dir_mib"] for n in nights])
+
+
+def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    code, ws = generate(tmp / "scale", metrics, krs, years, AS_OF)
+    results["scale_generate_s"] = round(time.perf_counter() - started, 1)
+    measure(_night("run", "--as-of", AS_OF.isoformat()), code, ws)  # first: parses the new metrics
+    r = measure(_night("run", "--as-of", AS_OF.isoformat()), code, ws)
+    base = measure(_night("baseline", "--as-of", AS_OF.isoformat()), code, ws)
+    results["scale"] = {"metrics": metrics, "krs": krs, "years": years, "night": r, "baseline": base}
+    label = f"{krs} KRs / {metrics} metrics / {years} years"
+    rows.report("scale_night", r["wall_s"], "s", cpu_s=r["cpu_s"], steps=r["steps"], note=label)
+    rows.report("scale_night_rss", r["peak_rss_mib"], "MiB", note=label)
+    scoring = r["steps"].get("dbt_scoring", float("nan"))
+    ratio = scoring / base["query_s"] if base["query_s"] else float("inf")
+    rows.report(
+        "scoring_vs_query",
+        scoring - (2 * base["query_s"] + 1),
+        "s",
+        scoring_s=scoring,
+        query_s=base["query_s"],
+        ratio=round(ratio, 1),
+        note=f"scoring {scoring:.2f} s vs query {base['query_s']:.3f} s: {ratio:.0f}x",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.harness", description=__doc__.splitlines()[0])
+    parser.add_argument("--metrics", type=int, default=200)
+    parser.add_argument("--krs", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--nights", type=int, default=30, help="nights in one process (default 30)")
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to skip: {', '.join(PARTS)}")
+    args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    # `make bench` sets the results file, so the pytest benchmarks' rows join the same table.
+    os.environ.setdefault("OKR_BENCH_RESULTS", str(REPO_ROOT / ".benchmarks" / f"bench-{stamp}.jsonl"))
+    result_file = Path(os.environ["OKR_BENCH_RESULTS"]).with_suffix(".json")
+    result_file.parent.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "started": stamp,
+        "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), "python": platform.python_version()},
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    try:
+        ws = demo_workspace(tmp)
+        if "demo" not in skip:
+            bench_demo(ws, results)
+        if "validate" not in skip:
+            bench_validate(ws, results)
+        if "backfill" not in skip:
+            bench_backfill(ws, results)
+        if "nights" not in skip:
+            bench_nights(ws, args.nights, results)
+        if "scale" not in skip:
+            bench_scale(tmp, args.metrics, args.krs, args.years, results)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    results["load_avg_after"] = os.getloadavg()
+    results["rows"] = rows.read_rows()
+    result_file.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    rows.print_table(results["rows"])
+    print(f"\nresult: {result_file} (load average {results['machine']['load_avg']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Google Ads API connector (see README.md)."""

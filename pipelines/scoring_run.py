@@ -1,0 +1,150 @@
+"""Run the scoring job in-process and summarise the outcome: one day (`okr run`) or a range of
+days as ONE Dagster run (`okr backfill`): one dbt invocation per step over the range, one quality
+validation, and one publish of the newest day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from pipelines.reporting.statuses import STATUSES
+from pipelines.settings import load_settings
+
+BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    summary: str
+    error: str = ""
+    blocked_krs: int = 0  # KRs not scored because an ERROR-severity data check failed on their source
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each Dagster step
+
+
+def _instance() -> dg.DagsterInstance:
+    # A persistent instance when the user has one (runs show up in `dagster dev`), else ephemeral.
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_nightly(
+    as_of: dt.date,
+    lang: str | None = None,
+    publish_always: bool = True,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+) -> RunOutcome:
+    """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
+    (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up.
+    `on_event` is called with every event of the run as it happens (the CLI's progress display)."""
+    return _execute({"partition_key": as_of.isoformat()}, as_of, lang, publish_always, True, on_event)
+
+
+def run_range(
+    start: dt.date,
+    end: dt.date,
+    replace: bool = False,
+    lang: str | None = None,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+) -> RunOutcome:
+    """Score every day of start..end in one run. Days that already have history are kept unless
+    `replace`; the newest day's scorecard is published unless a newer day is published already."""
+    if end < start:
+        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+    tags = {
+        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+    }
+    return _execute({"tags": tags}, end, lang, False, replace, on_event)
+
+
+def _execute(
+    partition: dict,
+    newest: dt.date,
+    lang: str | None,
+    publish_always: bool,
+    replace: bool,
+    on_event: Callable[[dg.EventLogEntry], None] | None,
+) -> RunOutcome:
+    from pipelines.definitions import build_definitions
+    from pipelines.partitions import REPLACE_TAG
+    from pipelines.reporting.scorecard_asset import PUBLISH_TAG
+
+    job = build_definitions().get_job_def("nightly_scoring")
+    tags = {**partition.pop("tags", {}), REPLACE_TAG: str(replace).lower()}
+    if lang:
+        tags["okr/lang"] = lang
+    if publish_always:
+        tags[PUBLISH_TAG] = "always"
+    with _instance() as instance:
+        run_id = str(uuid.uuid4())
+        if on_event is not None:
+            instance.add_event_listener(run_id, on_event)
+        result = job.execute_in_process(
+            run_id=run_id,
+            **partition,
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            # The CLI prints its own summary; Dagster's step-by-step debug log stays in `dagster dev`.
+            run_config={
+                "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
+            },
+        )
+        success = result.success
+        steps = _step_seconds(instance, result.run_id)
+        failures = [
+            f"{e.step_key}: {_root_message(e.step_failure_data.error)}"
+            for e in result.all_events
+            if e.event_type == dg.DagsterEventType.STEP_FAILURE
+        ]
+        del result  # the run's events and outputs: not kept beyond this call
+    if not success:
+        return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
+    summary, errors = summarise(newest)
+    return RunOutcome(True, summary, blocked_krs=errors, step_seconds=steps)
+
+
+def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Each step's wall time (what `make bench` reports)."""
+    return {
+        s.step_key: round(s.end_time - s.start_time, 3)
+        for s in instance.get_run_step_stats(run_id)
+        if s.start_time and s.end_time
+    }
+
+
+def _root_message(error: object) -> str:
+    """The innermost error message: the user's problem, not Dagster's wrapper around it."""
+    while error is not None and getattr(error, "cause", None) is not None:
+        error = error.cause
+    return getattr(error, "message", "").strip() or "unknown error"
+
+
+def summarise(as_of: dt.date) -> tuple[str, int]:
+    """The one-line summary of a scored day (from the warehouse, published or not), and how many
+    KRs a failed ERROR check blocked."""
+    from connectors.warehouse import open_warehouse
+    from pipelines.reporting.data_health import format_summary, summary_counts
+
+    settings = load_settings()
+    warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
+    krs = warehouse.query("SELECT status, status_reason FROM analytics.kr_scores")
+    s = {status: int((krs["status"] == status).sum()) for status in STATUSES}
+    line = (
+        f"{as_of}: {len(krs)} key results: {s['on_track']} on track, "
+        f"{s['at_risk']} at risk, {s['off_track']} off track, {s['stale']} stale, "
+        f"{s['no_data']} without data "
+        f"({s['achieved']} achieved, {s['missed']} missed, {s['not_started']} not started)"
+    )
+    checks = summary_counts(warehouse, as_of)
+    line += "; " + format_summary(checks)
+    blocked = int(krs["status_reason"].fillna("").str.startswith(BLOCKED_PREFIX).sum())
+    return line, blocked

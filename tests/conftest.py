@@ -1,0 +1,123 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fault_report import FaultReport
+from tests.helpers import copy_demo_workspace, okr
+
+DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    report = yield
+    setattr(item, f"okr_report_{report.when}", report)  # read by fixtures at teardown
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that reports a fault row is a fault test: `pytest -m fault` (make reliability) finds it.
+    for item in items:
+        if "fault_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.fault)
+    # Slow end-to-end tests first (stable otherwise): with two workers, the long runs start at once
+    # and the many short tests fill the gaps, instead of one long test running alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture
+def fault_report(request: pytest.FixtureRequest) -> Iterator[FaultReport]:
+    """Record what a fault test proved, as rows of the fault table in docs/reliability.md.
+
+    Call it once per fault the test injects, after the assertions that prove the row:
+
+        def test_two_runs_at_once(fault_report, ...):
+            second = okr(ws, "run")
+            assert second.returncode == 2 and "PID" in second.stderr
+            fault_report(
+                area="Runs",                                  # groups the table
+                fault="a second `okr run` while one is running",
+                sees=second.stderr.strip(),                   # quote what the user really saw
+                kept="the first run goes on; nothing is touched",
+                exit_code=second.returncode,                  # optional
+            )
+
+    The rows are saved (build/fault-report/<test>.json) only when the test passes, so the table
+    shows only what was just proven. Using this fixture marks the test `fault`; `make reliability`
+    runs `pytest -m fault` and renders the table with scripts/reliability_report.py.
+    """
+    report = FaultReport(request.node.nodeid)
+    yield report
+    outcome = getattr(request.node, "okr_report_call", None)
+    if outcome is not None and outcome.passed:
+        report.save()
+
+
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by every pytest-xdist worker of this test run (the run's own tmp root)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _across_workers(lock_file: Path) -> Iterator[None]:
+    """Only one pytest-xdist worker at a time inside the block."""
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_manifest_prepared_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The repo workspace's dbt manifest, parsed once before any test imports the Dagster
+    definitions: otherwise two workers on a fresh checkout parse into the same folder at once."""
+    from pipelines.settings import REPO_ROOT, load_settings
+    from pipelines.transform import dbt_setup
+
+    prepare = getattr(dbt_setup, "prepare_manifest", None)
+    if prepare is not None and not os.environ.get("OKR_WORKSPACE"):
+        with _across_workers(_shared_dir(tmp_path_factory) / "dbt-manifest.lock"):
+            prepare(load_settings(REPO_ROOT))
+
+
+@dataclass(frozen=True)
+class DemoNight:
+    """The demo workspace after one real `okr run --as-of 2026-11-26` (scored and published)."""
+
+    workspace: Path
+    stdout: str  # of that run
+    stderr: str
+
+    def copy_to(self, dest: Path) -> Path:
+        """A private copy to change at will (the shared one must stay as it is)."""
+        shutil.copytree(self.workspace, dest, ignore=shutil.ignore_patterns("logs", "run.lock", "ready.json"))
+        return dest
+
+
+@pytest.fixture(scope="session")
+def demo_night(tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
+    """One scored and published demo night for the whole test run, shared by pytest-xdist workers
+    (the first worker to need it makes it, under a file lock; the others wait and reuse it).
+    Tests must not change it: take `demo_night.copy_to(tmp_path / "ws")`."""
+    shared = _shared_dir(tmp_path_factory)
+    workspace, ready = shared / "demo-night", shared / "demo-night" / "ready.json"
+    with _across_workers(shared / "demo-night.lock"):
+        if not ready.exists():
+            shutil.rmtree(workspace, ignore_errors=True)
+            copy_demo_workspace(workspace)
+            run = okr(workspace, "run", "--as-of", DEMO_NIGHT)
+            assert run.returncode == 0, f"the shared demo night failed:\n{run.stderr[-3000:]}"
+            ready.write_text(json.dumps({"stdout": run.stdout, "stderr": run.stderr}))
+    record = json.loads(ready.read_text())
+    return DemoNight(workspace, record["stdout"], record["stderr"])
