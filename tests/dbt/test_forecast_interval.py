@@ -6,16 +6,19 @@ Nov 10: 10 days observed, 20 ahead.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import pytest
 
 from connectors.raw_tables import ensure_raw_tables
-from connectors.warehouse import DuckDBWarehouse
+from connectors.warehouse import DuckDBWarehouse, open_warehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.transform.dbt_setup import run_dbt
 from tests.helpers import d, make_workspace
+from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 AS_OF = "2026-11-10"
 PERIOD = {"start": d("2026-11-01"), "end": d("2026-11-30")}
@@ -57,20 +60,25 @@ CHECKINS = (
 )
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    root = tmp_path_factory.mktemp("forecast")
-    doc = {
-        "cycle": "2026-Q4",
-        "objectives": [{"id": "O", "title": "Forecasts", "owner": "Ann", "key_results": KEY_RESULTS}],
-    }
-    settings = make_workspace(root, {"2026-Q4.yml": doc}, CHECKINS)
-    wh = DuckDBWarehouse(settings.warehouse_path)
+DOC = {
+    "cycle": "2026-Q4",
+    "objectives": [{"id": "O", "title": "Forecasts", "owner": "Ann", "key_results": KEY_RESULTS}],
+}
+FORECAST_COLUMNS = ["forecast_p10", "forecast_p50", "forecast_p90", "forecast_probability_on_target"]
+
+
+def _score(settings: Any, wh: Any) -> dict[str, dict[str, Any]]:
     ensure_raw_tables(wh)
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
     run_dbt(settings, ["run"], as_of=AS_OF)
     df = wh.query("SELECT * FROM analytics.kr_scores")
     return {r["kr_id"]: r for r in df.astype(object).where(df.notna(), None).to_dict(orient="records")}
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    settings = make_workspace(tmp_path_factory.mktemp("forecast"), {"2026-Q4.yml": DOC}, CHECKINS)
+    return _score(settings, DuckDBWarehouse(settings.warehouse_path))
 
 
 def test_constant_daily_series_gives_a_zero_width_interval(scores: dict) -> None:
@@ -136,3 +144,22 @@ def test_an_ended_period_is_known_and_aspirational_uses_the_bar(scores: dict) ->
     asp = scores["ASPIRATIONAL"]
     assert asp["forecast_p50"] == pytest.approx(300)
     assert asp["forecast_probability_on_target"] == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.integration
+def test_postgres_gives_the_same_interval(
+    scores: dict,
+    postgres_server: PostgresServer,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    database = postgres_server.create_database("okr_forecast")
+    for key, value in postgres_server.env(database).items():
+        monkeypatch.setenv(key, value)
+    settings = make_workspace(tmp_path, {"2026-Q4.yml": DOC}, CHECKINS)
+    pg = _score(dataclasses.replace(settings, target="postgres"), open_warehouse("postgres"))
+    for kr_id, row in scores.items():
+        for column in FORECAST_COLUMNS:
+            a, b = row[column], pg[kr_id][column]
+            assert (a is None) == (b is None), (kr_id, column, a, b)
+            assert a is None or math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9), (kr_id, column)
