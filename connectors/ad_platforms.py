@@ -11,7 +11,12 @@ dbt converts costs to the workspace currency through the user's rates table (con
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the source descriptors import this module: keep it cheap to import
+    from connectors.load import LoadResult
+    from connectors.warehouse import Warehouse
 
 # The data columns of every `<platform>_campaign_days` raw table.
 CAMPAIGN_DAY_COLUMNS: dict[str, str] = {
@@ -58,3 +63,15 @@ def campaign_day(
         "conversions": conversions or 0.0,
         "conversions_value": conversions_value or 0.0,
     }
+
+
+def replace_campaign_days(
+    warehouse: Warehouse, source: str, records: Iterable[Mapping[str, Any]], start: dt.date, end: dt.date
+) -> LoadResult:
+    """Make raw.`<source>_campaign_days` hold exactly `records` for every day from start to end."""
+    from connectors.load import replace_days
+
+    table = f"{source}_campaign_days"
+    return replace_days(
+        warehouse, table, records, start, end, source=source, stream="campaign_days", date_column="spend_date"
+    )

@@ -33,15 +33,6 @@ class LoadFailure:
     last_success_at: dt.datetime | None
     error: str
 
-    def sentence(self) -> str:
-        """One line for people: what failed, since when the data is old, and why."""
-        since = (
-            f"data as of {self.last_success_at:%Y-%m-%d %H:%M} UTC kept"
-            if self.last_success_at
-            else "never loaded"
-        )
-        return f"{self.source} (raw.{self.raw_table}) failed to load ({since}): {self.error}"
-
 
 def plain_error(exc: BaseException) -> str:
     """An exception as one secret-free line (the first line of its message, else its type)."""

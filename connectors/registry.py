@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -295,18 +295,6 @@ def source(name: str) -> SourceDescriptor[Any]:
     raise KeyError(f"no source {name!r} (known: {', '.join(d.name for d in sources())})")
 
 
-def source_of_table(table: str) -> SourceDescriptor[Any] | None:
-    """The API source that writes raw.`table` (None for export-only tables)."""
-    for d in sources():
-        if any(t.name == table for t in d.raw_tables):
-            return d
-    return None
-
-
 def api_tables() -> dict[str, list[str]]:
     """Source name -> the raw tables it writes."""
     return {d.name: [t.name for t in d.raw_tables] for d in sources()}
-
-
-def source_names() -> Sequence[str]:
-    return [d.name for d in sources()]

@@ -195,8 +195,3 @@ CAMPAIGNS: tuple[Campaign, ...] = (
 )
 
 BY_SLUG: dict[str, Campaign] = {c.slug: c for c in CAMPAIGNS}
-
-
-def active_on(day: dt.date, kind: Kind | None = None) -> list[Campaign]:
-    """Campaigns running on `day` (optionally of one kind), in catalogue order."""
-    return [c for c in CAMPAIGNS if c.active(day) and (kind is None or c.kind == kind)]

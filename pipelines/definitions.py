@@ -45,7 +45,7 @@ def _assemble(project: DbtProject) -> dg.Definitions:
     from pipelines.schedules import nightly_scoring, nightly_scoring_schedule
     from pipelines.transform.dbt_assets import build_dbt_assets
     from pipelines.transform.dbt_resource import dbt_resource
-    from pipelines.transform.definitions_asset import okr_definitions
+    from pipelines.transform.okr_definitions_asset import okr_definitions
 
     dbt_staging_and_metrics, dbt_scoring = build_dbt_assets(project)
     return dg.Definitions(

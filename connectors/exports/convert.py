@@ -5,6 +5,9 @@ labels, e-mail addresses) is read once in Python by `values.py` and joined back,
 one pass over its rows plus one parse per distinct value. Every cell that cannot be read, an
 empty key cell, a row spanning several days and a repeated key is a row-level error naming the
 file, line and column; totals rows are set aside for reconciliation (`reconcile.py`).
+
+One file because the conversion is one DuckDB pass: the cast, the parse of distinct values,
+the join back and the duplicate search all work on the in-memory tables it creates.
 """
 
 from __future__ import annotations

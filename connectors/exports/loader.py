@@ -15,6 +15,9 @@ Per file:
 Parsing is set-based (reader.py, convert.py); the writes of several small files share one
 transaction, and when that transaction fails each file is written on its own, so one file's
 failure never blocks the others.
+
+One file because planning, the shared transaction and the file-by-file fallback are one protocol
+around the registry table; split apart, each piece would reach into the others' private state.
 """
 
 from __future__ import annotations
@@ -406,10 +409,3 @@ def folder_fingerprint(folder: Path) -> dict[str, str]:
         st = path.stat()
         out[path.relative_to(folder).as_posix()] = f"{st.st_size}:{st.st_mtime_ns}"
     return out
-
-
-def summarize(results: list[FileResult]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    return counts

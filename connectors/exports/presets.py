@@ -3,6 +3,9 @@ is read, and the natural key a later export of the same records replaces by.
 
 A file matches a preset when all of its required columns are present (header names compare
 case- and space-insensitively; each field lists the labels different tool versions use).
+
+Long because it is a declarative table of every known layout: kept together, layouts can be
+compared side by side and the one a file matched is found in one place.
 """
 
 from __future__ import annotations
@@ -47,10 +50,6 @@ class Preset:
     day_span: tuple[str, str] | None = None
     # Fixed values for the raw table (the platform of an ad platform's own export).
     constants: tuple[tuple[str, object], ...] = ()
-
-    @property
-    def required_headers(self) -> list[str]:
-        return [f.headers[0] for f in self.fields if f.required]
 
 
 def email_hash(address: str) -> str:
@@ -294,8 +293,6 @@ PRESETS: tuple[Preset, ...] = (
         key=("rate_date", "currency"),
     ),
 )
-
-PRESETS_BY_NAME = {p.name: p for p in PRESETS}
 
 
 def norm_header(text: str) -> str:

@@ -13,6 +13,9 @@ the block (totals and footers), never at the rows one by one.
   the non-blank lines after it are the trailer (Salesforce's "Grand Totals (n records)" and
   confidential-information footer), read for totals only.
 - A row with another number of fields than the header is an error with its line.
+
+One file because the text and XLSX paths share the header search and the trailer rules and
+produce the same `Cells`; every step in it is a small function.
 """
 
 from __future__ import annotations

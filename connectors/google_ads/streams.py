@@ -7,11 +7,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.ad_platforms import campaign_day
+from connectors.ad_platforms import campaign_day, replace_campaign_days
 from connectors.google_ads.client import GoogleAdsClient, google_ads_retry_hook, refresh_access_token
-from connectors.google_ads.source import CAMPAIGN_DAYS, GoogleAdsSource
+from connectors.google_ads.source import GoogleAdsSource
 from connectors.http import HttpClient
-from connectors.load import LoadResult, replace_days, to_float, to_int
+from connectors.load import LoadResult, to_float, to_int
 from connectors.registry import SourcesError
 from connectors.warehouse import Warehouse
 
@@ -73,16 +73,7 @@ def load_google_ads(
     """Fetch start..end for every customer (one request each), then replace those days."""
     before = client.http.requests_sent
     records = [to_record(row, cid) for cid in customer_ids for row in client.campaign_days(cid, start, end)]
-    result = replace_days(
-        warehouse,
-        CAMPAIGN_DAYS.name,
-        records,
-        start,
-        end,
-        source=SOURCE,
-        stream="campaign_days",
-        date_column="spend_date",
-    )
+    result = replace_campaign_days(warehouse, SOURCE, records, start, end)
     result.requests = client.http.requests_sent - before
     log.info("google_ads: %d rows for %s..%s from %d customer(s)", result.rows, start, end, len(customer_ids))
     return result

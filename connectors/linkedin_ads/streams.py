@@ -6,11 +6,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from connectors.ad_platforms import campaign_day
+from connectors.ad_platforms import campaign_day, replace_campaign_days
 from connectors.http import HttpClient
 from connectors.linkedin_ads.client import LinkedInAdsClient, linkedin_retry_hook
-from connectors.linkedin_ads.source import CAMPAIGN_DAYS, LinkedInAdsSource
-from connectors.load import LoadResult, replace_days, to_float, to_int
+from connectors.linkedin_ads.source import LinkedInAdsSource
+from connectors.load import LoadResult, to_float, to_int
 from connectors.registry import SourcesError
 from connectors.warehouse import Warehouse
 
@@ -78,16 +78,7 @@ def load_linkedin_ads(
             to_record(e, account_id, currency, names, cfg.conversion_fields)
             for e in client.analytics(account_id, start, end)
         ]
-    result = replace_days(
-        warehouse,
-        CAMPAIGN_DAYS.name,
-        records,
-        start,
-        end,
-        source=SOURCE,
-        stream="campaign_days",
-        date_column="spend_date",
-    )
+    result = replace_campaign_days(warehouse, SOURCE, records, start, end)
     result.requests = client.http.requests_sent - before
     log.info("linkedin_ads: %d rows for %s..%s", result.rows, start, end)
     return result

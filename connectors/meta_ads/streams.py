@@ -8,11 +8,11 @@ import logging
 import time
 from typing import Any
 
-from connectors.ad_platforms import campaign_day
+from connectors.ad_platforms import campaign_day, replace_campaign_days
 from connectors.http import HttpClient
-from connectors.load import LoadResult, replace_days, to_float, to_int
+from connectors.load import LoadResult, to_float, to_int
 from connectors.meta_ads.client import MetaAdsClient, meta_retry_hook
-from connectors.meta_ads.source import CAMPAIGN_DAYS, MetaAdsSource
+from connectors.meta_ads.source import MetaAdsSource
 from connectors.registry import SourcesError
 from connectors.warehouse import Warehouse
 
@@ -89,16 +89,7 @@ def load_meta_ads(
             client.insights_async(account, start, end) if long_range else client.insights(account, start, end)
         )
         records += [to_record(r, account, cfg.conversion_action_types) for r in rows]
-    result = replace_days(
-        warehouse,
-        CAMPAIGN_DAYS.name,
-        records,
-        start,
-        end,
-        source=SOURCE,
-        stream="campaign_days",
-        date_column="spend_date",
-    )
+    result = replace_campaign_days(warehouse, SOURCE, records, start, end)
     result.requests = client.http.requests_sent - before
     mode = "asynchronous report runs" if long_range else "synchronous insights"
     result.notes.append(mode)

@@ -5,6 +5,9 @@ at the end or rolls back on any error. Loaders write `?` placeholders (DuckDB's 
 translated to psycopg2's `%s` here. Connection settings come from the same OKR_PG_* variables as
 the dbt `postgres` target, so loaders and dbt always see the same database. The password is only
 ever handed to libpq: it is kept out of repr(), logs and error messages.
+
+One file because it is one implementation of the `Warehouse` contract in `base.py`, read side
+by side with `duckdb_store.py`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 All errors across all files are collected and raised together (DefinitionErrors) before any
 data is touched, each with its file, line and path such as `objectives[0].key_results[2].target`.
+
+One file because the checks of one file, of one KR and across files (ids, parents) share the
+problems and seen ids collected during one load.
 """
 
 from __future__ import annotations

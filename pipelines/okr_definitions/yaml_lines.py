@@ -10,6 +10,9 @@ Problems that stop the whole file (bad syntax, a limit, an alias loop) raise Fil
 of one value (a duplicate key, an impossible date, a number too large, a disallowed tag, a
 mapping used as a key) are collected in `LoadedYaml.problems` so that the rest of the file is
 still checked. Keys are always text (the key as written), which is what OKR files use.
+
+One file because it is a single event-stream builder (`_Builder`) and the limits it enforces;
+its parts only make sense together.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import dagster as dg
 from pipelines.okr_definitions.metric_catalog import metric_model_names
 from pipelines.partitions import daily_partitions, scoring_range, single_run
 from pipelines.quality.custom import CustomExpectation, load_custom_expectations
-from pipelines.quality.gx_runner import Outcome, SuiteRun
+from pipelines.quality.gx_validation import Outcome, SuiteRun
 from pipelines.quality.krs import KR_CHECKS, kr_details
 from pipelines.quality.sources import ALL_PROFILES, STAGING_PROFILES
 from pipelines.quality.specs import Severity

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.warehouse import Warehouse
-from pipelines.quality.gx_runner import SuiteRun
+from pipelines.quality.gx_validation import SuiteRun
 from pipelines.quality.offline import make_offline
 
 SITE_NAME = "okr_quality"
@@ -31,7 +31,7 @@ def build_data_docs(results: Iterable[SuiteRun | Mapping[str, Any]], out_dir: Pa
     )
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    from pipelines.quality.gx_runner import gx_context
+    from pipelines.quality.gx_validation import gx_context
 
     gx_context()  # same quiet settings (no analytics) before a second context is made
     out_dir = Path(out_dir)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.quality.gx_runner import SuiteRun, jsonable
+from pipelines.quality.gx_validation import SuiteRun, jsonable
 from pipelines.quality.specs import CheckSpec, Severity
 
 KR_CHECKS = {

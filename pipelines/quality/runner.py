@@ -16,7 +16,7 @@ import pandas as pd
 
 from connectors.warehouse import Warehouse, quote_ident
 from pipelines.quality.custom import CustomExpectation
-from pipelines.quality.gx_runner import SuiteRun, validate_frame
+from pipelines.quality.gx_validation import SuiteRun, validate_frame
 from pipelines.quality.krs import kr_phases, kr_rule_specs, per_kr_outcomes
 from pipelines.quality.lineage import metrics_fed_by
 from pipelines.quality.sources import ALL_PROFILES, TableProfile, profile_for

@@ -2,7 +2,7 @@
 
 A `CheckSpec` is one GX expectation plus the two things GX does not know: the Dagster check it
 belongs to (`check`, e.g. `stg_hubspot__deals_structure`) and its severity. Outcomes are always
-read back from the GX validation result (see `gx_runner.py`), never recomputed here.
+read back from the GX validation result (see `gx_validation.py`), never recomputed here.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pandas as pd
 
 from connectors.raw_tables import BLOCKED_METRICS_COLUMNS, BLOCKED_METRICS_TABLE
 from connectors.warehouse import Warehouse
-from pipelines.quality.gx_runner import SuiteRun
+from pipelines.quality.gx_validation import SuiteRun
 
 RESULTS_TABLE = "quality_check_results"
 RESULTS_SCHEMA = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter, defaultdict
 from typing import Any
@@ -60,6 +61,17 @@ def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def scoring_reason(row: dict[str, Any]) -> dict[str, Any]:
+    """The reason the scoring SQL gives for a status (docs/scoring.md, "Reasons"): its code and
+    parameters as the marts hold them, so a reader of scorecard.json needs no second derivation."""
+    params = row.get("reason_params")
+    try:
+        parsed = json.loads(params) if isinstance(params, str) and params else None
+    except ValueError:
+        parsed = None
+    return {"reason_code": row.get("reason_code"), "reason_params": parsed}
 
 
 def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.datetime) -> dict[str, Any]:
@@ -193,6 +205,7 @@ def build_scorecard(
                 "forecast": forecast,
                 "initiatives": initiatives_by_kr.get(r["kr_id"], []),
                 "definition_changes": changes_by_kr.get(r["kr_id"], []),
+                **scoring_reason(r),
             }
         )
     children: dict[str, list[str]] = defaultdict(list)
@@ -218,6 +231,7 @@ def build_scorecard(
             "start": o["start_date"],
             "end": o["end_date"],
             "key_results": krs_by_objective.get(o["objective_id"], []),
+            **scoring_reason(o),
         }
         for o in obj_rows
     ]

@@ -7,6 +7,9 @@ Owners are matched case- and whitespace-insensitively (`person_key`): "Anna Virt
 
 Past cycles come from the scorecard itself (it covers every cycle in the definitions) plus cycles
 an earlier publish archived whose definitions have since been removed (`archive.json`).
+
+One file because it is the site's one model: the view classes and the function that builds them
+change together.
 """
 
 from __future__ import annotations

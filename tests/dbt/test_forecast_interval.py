@@ -149,9 +149,9 @@ def test_an_ended_period_is_known_and_aspirational_uses_the_bar(scores: dict) ->
 @pytest.mark.integration
 def test_postgres_gives_the_same_interval(
     scores: dict,
-    postgres_server: PostgresServer,
+    postgres_server: PostgresServer,  # noqa: F811
     tmp_path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     database = postgres_server.create_database("okr_forecast")
     for key, value in postgres_server.env(database).items():

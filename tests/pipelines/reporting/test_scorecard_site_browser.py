@@ -242,7 +242,7 @@ def data_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import pandas as pd
 
     from pipelines.quality.docs import build_data_docs
-    from pipelines.quality.gx_runner import validate_frame
+    from pipelines.quality.gx_validation import validate_frame
     from pipelines.quality.specs import CheckSpec, Severity
 
     frame = pd.DataFrame(

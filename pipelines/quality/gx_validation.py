@@ -104,7 +104,6 @@ class SuiteRun:
     node: str | None
     outcomes: list[Outcome]
     result_json: dict[str, Any]
-    skipped_reason: str | None = None
 
     @property
     def success(self) -> bool:
