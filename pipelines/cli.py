@@ -19,9 +19,13 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
 from pipelines.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from pipelines.reporting.load_problems import LoadProblems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 2, 130
 
@@ -261,14 +265,31 @@ def _run_locked(
             raise CliError(
                 f"{_plain(exc)}{see_log}\n(`okr --debug {command} ...` shows it on the console)"
             ) from exc
+    problems = _load_problems(settings)
+    for sentence in problems.sentences():
+        print(f"  {sentence}")
     print(f"scorecard: {settings.scorecard_dir / 'index.html'}")
+    # The scorecard is published (unaffected KRs are scored) but the data needs attention.
+    if problems:
+        raise CliError(
+            f"{problems.summary()}; the rest is scored with the last good data "
+            f"(see {settings.scorecard_dir / 'data-health.html'})"
+            + (f"; {data_errors} key result(s) not scored because a data check failed" if data_errors else "")
+        )
     if data_errors:
-        # The scorecard is published (unaffected KRs are scored) but the data needs attention.
         raise CliError(
             f"{data_errors} key result(s) not scored because a data check failed with severity ERROR "
             f"(see {settings.scorecard_dir / 'quality' / 'index.html'})"
         )
     return EXIT_OK
+
+
+def _load_problems(settings: Settings) -> LoadProblems:
+    """What failed to load at the latest load (sources, export files): a data error, exit 1."""
+    from connectors.warehouse import open_warehouse
+    from pipelines.reporting.load_problems import read_load_problems
+
+    return read_load_problems(open_warehouse(settings.target, duckdb_path=settings.warehouse_path))
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # dbt colours its messages

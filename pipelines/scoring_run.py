@@ -133,6 +133,7 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
     KRs a failed ERROR check blocked."""
     from connectors.warehouse import open_warehouse
     from pipelines.reporting.data_health import format_summary, summary_counts
+    from pipelines.reporting.load_problems import read_load_problems
 
     settings = load_settings()
     warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
@@ -146,5 +147,7 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
     )
     checks = summary_counts(warehouse, as_of)
     line += "; " + format_summary(checks)
+    problems = read_load_problems(warehouse)  # failed sources, rejected export files
+    line += f"; {problems.summary()}" if problems else ""
     blocked = int(krs["status_reason"].fillna("").str.startswith(BLOCKED_PREFIX).sum())
     return line, blocked

@@ -63,6 +63,7 @@ _UNSTABLE = [
     (re.compile(r"\.staging-\d+-\w+"), ".staging-<pid>-<random>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:?\d{2}| [A-Z]{2,5})?"), "<time>"),
     (re.compile(r"-\d{8}-\d{6}-\d+\.log\b"), "-<time>-<pid>.log"),
+    (re.compile(r"\b127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),  # loopback fakes listen on any free port
 ]
 
 

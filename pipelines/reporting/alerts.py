@@ -339,31 +339,41 @@ def send_status_alerts(
         "webhook": lambda: generic_payload(found, lang, settings.scorecard_url),
     }
     for channel, env_name in settings.env_names.items():
-        url = (environ.get(env_name) or "").strip()
-        if not url:
-            log.warning(
-                "alerts: %s is configured but the environment variable %s is not set; skipped",
-                channel,
-                env_name,
-            )
-            report.failed.append(channel)
-            continue
-        if urlsplit(url).scheme not in ("http", "https"):
-            log.error("alerts: %s: the address in %s is not an http(s) URL; skipped", channel, env_name)
-            report.failed.append(channel)
-            continue
-        options = {"timeout": (5, 30), "max_attempts": 4, "total_budget_s": 60, **(client_options or {})}
-        client = HttpClient(source=channel, secrets=[url], **options)
-        try:
-            client.request("POST", url, endpoint="webhook", json=builders[channel]())
-        except Exception as exc:  # any failure: log it, keep going, never fail the run
-            log.warning(
-                "alerts: posting to %s (URL from %s) failed: %s", channel, env_name, redact(str(exc), [url])
-            )
-            report.failed.append(channel)
-        else:
+        if post_json(channel, env_name, environ, builders[channel](), client_options):
             log.info("alerts: posted %d status change(s) to %s", len(found.changes), channel)
             report.posted.append(channel)
-        finally:
-            client.session.close()
+        else:
+            report.failed.append(channel)
     return report
+
+
+def post_json(
+    channel: str,
+    env_name: str,
+    environ: Mapping[str, str],
+    payload: dict,
+    client_options: Mapping[str, Any] | None = None,
+) -> bool:
+    """POST `payload` to the webhook URL in `env_name`; True when accepted. Never raises: a
+    failure is logged with the URL redacted (shared by the status-change and load alerts)."""
+    url = (environ.get(env_name) or "").strip()
+    if not url:
+        log.warning(
+            "alerts: %s is configured but the environment variable %s is not set; skipped", channel, env_name
+        )
+        return False
+    if urlsplit(url).scheme not in ("http", "https"):
+        log.error("alerts: %s: the address in %s is not an http(s) URL; skipped", channel, env_name)
+        return False
+    options = {"timeout": (5, 30), "max_attempts": 4, "total_budget_s": 60, **(client_options or {})}
+    client = HttpClient(source=channel, secrets=[url], **options)
+    try:
+        client.request("POST", url, endpoint="webhook", json=payload)
+    except Exception as exc:  # any failure: log it, keep going, never fail the run
+        log.warning(
+            "alerts: posting to %s (URL from %s) failed: %s", channel, env_name, redact(str(exc), [url])
+        )
+        return False
+    finally:
+        client.session.close()
+    return True

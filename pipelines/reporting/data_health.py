@@ -21,6 +21,7 @@ import pandas as pd
 from connectors.warehouse import Warehouse
 from pipelines.quality.krs import KR_CHECKS
 from pipelines.quality.store import read_blocked, read_lineage, read_results, result_frame
+from pipelines.reporting.load_problems import read_load_problems
 
 KR_SOURCE = "kr_scores"  # the `source` of the key-result checks
 
@@ -141,9 +142,12 @@ def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
         # A stable order, so that rescoring the same inputs publishes the same scorecard.json.
         failures.sort(key=lambda f: tuple(str(f[k]) for k in ("source", "check", "column", "summary")))
     kr_results = results[results["kr_id"].notna()] if not results.empty else results
+    load = read_load_problems(warehouse)
     data_health = {
         "as_of": as_of.isoformat(),
-        "status": "error" if (failed["severity"] == "ERROR").any() else ("warn" if len(failed) else "ok"),
+        "status": "error"
+        if load or (failed["severity"] == "ERROR").any()
+        else ("warn" if len(failed) else "ok"),
         "checks": len(source_checks),
         "failed": _failed_counts(source_checks),
         "sources": sorted({str(s) for s in source_checks.get("source", []) if s}),
@@ -170,5 +174,7 @@ def scorecard_quality(warehouse: Warehouse, as_of: dt.date) -> dict[str, Any]:
         ]
         if not kr_results.empty
         else [],
+        # Added: what failed to load (failed_sources, rejected_files, rejected_rows).
+        **load.as_json(),
     }
     return {"checks_by_kr": checks_by_kr, "data_health": data_health, "results": results}

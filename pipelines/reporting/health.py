@@ -9,6 +9,7 @@ column and how many rows broke it; the raw summary is the fallback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from pipelines.reporting.messages import Translator
 from pipelines.reporting.site_model import KRView, SiteModel
 
 KR_SOURCE = "key_results"
+EXPORTS = "exports"  # the export folder, as raw.source_load_status names it
 _ALIASES = {"ad": "ads"}
 _FAILURE_MESSAGES = {
     "expect_column_values_to_be_between": "health_failure_between",
@@ -55,6 +57,24 @@ class SourceGroup:
 
 
 @dataclass
+class RejectedFileView:
+    name: str
+    sentence: str
+    problems: list[dict[str, Any]]  # {line, column, problem}, capped (see load_problems.MAX_PROBLEMS)
+    more: int  # problems not listed
+
+
+@dataclass
+class LoadGroup:
+    """A source that failed to load, or the export folder with its rejected files."""
+
+    key: str
+    name: str
+    sentences: list[str] = field(default_factory=list)
+    files: list[RejectedFileView] = field(default_factory=list)
+
+
+@dataclass
 class HealthView:
     level: str  # ok | warn | error
     line: str
@@ -64,6 +84,7 @@ class HealthView:
     groups: list[SourceGroup]
     blocked: list[str]
     late: list[tuple[str, int, list[KRView]]]  # (source name, days late, KRs)
+    load: list[LoadGroup] = field(default_factory=list)  # what failed to load, by source
 
     @property
     def failed(self) -> int:
@@ -137,12 +158,15 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
                 check=t.optional("check", f.get("check")),
             )
         )
-    late = _late_sources(model, source_by_check, t)
+    failed_krs = _failed_source_krs(model)
+    late = _late_sources(model, source_by_check, t, set().union(*failed_krs.values()))
     errors = sum(g.errors for g in groups.values())
     warnings = sum(g.warnings for g in groups.values())
     checks = sum(g.checks for g in groups.values())
     blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
-    parts = [
+    load = _load_groups(health, t, fmt, failed_krs)
+    parts = load_line(health, t, fmt, failed_krs)
+    parts += [
         t("data_health_late", source=name, days=fmt.integer(days), count=fmt.integer(len(krs)))
         for name, days, krs in late
     ]
@@ -155,7 +179,7 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
                 blocked=fmt.integer(blocked_krs),
             )
         )
-    elif not late:
+    elif not late and not load:
         parts.append(
             t("data_health_warnings", failed=fmt.integer(warnings), checks=fmt.integer(checks))
             if warnings
@@ -164,7 +188,7 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     line = " ".join(parts)
     ordered = sorted(groups.values(), key=lambda g: (g.key == KR_SOURCE, -g.failed, g.name.casefold()))
     return HealthView(
-        level="error" if errors else ("warn" if warnings or late else "ok"),
+        level="error" if errors or load else ("warn" if warnings or late else "ok"),
         line=line,
         checks=checks,
         errors=errors,
@@ -177,16 +201,94 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
             for b in health.get("blocked_metrics") or []
         ],
         late=late,
+        load=load,
     )
 
 
+_FAILED_SOURCE = re.compile(r"source (\S+) failed to load")  # kr_scores.status_reason of such a KR
+
+
+def _failed_source_krs(model: SiteModel) -> dict[str, set[str]]:
+    """source -> ids of the current cycle's KRs that are stale because it failed to load."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for kr in model.active_krs:
+        found = _FAILED_SOURCE.match(kr.status_reason or "") if kr.status == "stale" else None
+        if found:
+            out[found.group(1)].add(kr.id)
+    return out
+
+
+def _affected(s: dict[str, Any], failed_krs: dict[str, set[str]] | None) -> int:
+    """KRs a failed source makes stale: the current cycle's when known, else all (scorecard.json)."""
+    if failed_krs is not None:
+        return len(failed_krs.get(str(s.get("source")), ()))
+    return int(s.get("krs_affected") or 0)
+
+
+def load_line(
+    health: dict[str, Any], t: Translator, fmt: Formatter, failed_krs: dict[str, set[str]] | None = None
+) -> list[str]:
+    """The overview's words for what failed to load: each failed source, then the rejected files."""
+    parts = []
+    for s in _dicts(health.get("failed_sources")):
+        count = _affected(s, failed_krs)
+        key = "data_health_source_failed" if count else "data_health_source_failed_none"
+        parts.append(t(key, source=source_name(s, t), count=fmt.integer(count)))
+    files = _dicts(health.get("rejected_files"))
+    if files:
+        rows = int(health.get("rejected_rows") or 0)
+        parts.append(t("data_health_files_rejected", files=fmt.integer(len(files)), rows=fmt.integer(rows)))
+    return parts
+
+
+def source_name(s: dict[str, Any], t: Translator) -> str:
+    key = str(s.get("source") or "")
+    return t(f"source.{key}") if t.has(f"source.{key}") else str(s.get("title") or key)
+
+
+def _sentence(text: object) -> str:
+    text = str(text or "").strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _load_groups(
+    health: dict[str, Any], t: Translator, fmt: Formatter, failed_krs: dict[str, set[str]]
+) -> list[LoadGroup]:
+    """Failed sources and rejected export files, grouped by source (the export folder is one)."""
+    groups: dict[str, LoadGroup] = {}
+    for s in _dicts(health.get("failed_sources")):
+        key = str(s.get("source") or "")
+        group = groups.setdefault(key, LoadGroup(key, source_name(s, t)))
+        since, error = s.get("last_success_at"), _sentence(s.get("error"))
+        group.sentences.append(
+            t("health_source_failed", error=error, since=fmt.date(dt.date.fromisoformat(str(since)[:10])))
+            if since
+            else t("health_source_never_loaded", error=error)
+        )
+        if count := _affected(s, failed_krs):
+            group.sentences.append(t("health_source_krs", count=fmt.integer(count)))
+    for f in _dicts(health.get("rejected_files")):
+        group = groups.setdefault(EXPORTS, LoadGroup(EXPORTS, t("source.exports")))
+        rows = int(f.get("rejected_rows") or 0)
+        sentence = (
+            t("health_file_rejected", file=f.get("file_name"), rows=fmt.integer(rows))
+            if rows
+            else t("health_file_unreadable", file=f.get("file_name"), error=_sentence(f.get("error")))
+        )
+        problems = _dicts(f.get("problems"))
+        more = max(int(f.get("problem_count") or 0) - len(problems), 0)
+        group.files.append(RejectedFileView(str(f.get("file_name")), sentence, problems, more))
+    return sorted(groups.values(), key=lambda g: (g.key == EXPORTS, g.name.casefold()))
+
+
 def _late_sources(
-    model: SiteModel, source_by_check: dict[str, str], t: Translator
+    model: SiteModel, source_by_check: dict[str, str], t: Translator, failed: set[str] = frozenset()
 ) -> list[tuple[str, int, list[KRView]]]:
-    """Stale KRs grouped by the source systems their metric reads (from the checks that concern them)."""
+    """Stale KRs grouped by the source systems their metric reads (from the checks that concern
+    them); KRs stale because a source failed to load (`failed`) are told with that failure."""
     by_source: dict[str, list[KRView]] = defaultdict(list)
     for kr in model.active_krs:
-        if kr.status != "stale":
+        if kr.status != "stale" or kr.id in failed:
             continue
         keys = {source_by_check.get(c.name) for c in kr.checks or []} - {None, KR_SOURCE}
         for key in sorted(keys) or [kr.metric or "metrics"]:

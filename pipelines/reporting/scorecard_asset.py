@@ -88,6 +88,7 @@ def scorecard(
     from pipelines.quality import publish_data_docs
     from pipelines.reporting.alerts import send_status_alerts
     from pipelines.reporting.data_health import scorecard_quality, summary_counts
+    from pipelines.reporting.load_alerts import send_load_alerts
     from pipelines.reporting.publish import publish_report, read_archive
     from pipelines.reporting.report import build_report
 
@@ -132,6 +133,11 @@ def scorecard(
         data, history, settings.alerts, lang=lang, newest_as_of=newest, run_report=report
     )
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
+    # The operational alert: what failed to load (sources, export files), when anything did.
+    load_alerts = send_load_alerts(
+        data["data_health"], settings.alerts, as_of=as_of, lang=lang, newest_as_of=newest
+    )
+    context.log.info(f"load alerts: posted to {load_alerts.posted}, failed {load_alerts.failed}")
     by_status = data["summary"]["by_status"]
     context.log.info("scorecard published to %s", settings.scorecard_dir)
     return dg.MaterializeResult(
