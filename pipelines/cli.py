@@ -83,7 +83,22 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="when another run holds the workspace, wait for it instead of exiting with code 2",
         )
+    backtest = sub.add_parser("backtest", help="replay a finished cycle: how good was the forecast interval")
+    backtest.add_argument("--cycle", required=True, help="a finished cycle, e.g. 2026-Q3")
+    backtest.add_argument("--at", type=_percents, default=(25, 50, 75), help="checkpoints in %% (25,50,75)")
+    backtest.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    explain = sub.add_parser("explain", help="why one key result scores what it scores (reads the marts)")
+    explain.add_argument("kr_id")
+    explain.add_argument("--as-of", type=_date, help="a scored day (default: the newest)")
+    explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
+
+
+def _percents(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of percentages like 25,50,75: {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,6 +153,10 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
             f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins"
         )
         return EXIT_OK
+    if args.command in ("backtest", "explain"):
+        from pipelines.analysis_commands import run_analysis_command
+
+        return run_analysis_command(args, settings, defs)
     if args.command == "run":
         days = [args.as_of or settings.yesterday()]
     else:

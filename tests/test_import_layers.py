@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Highest first. A module belongs to the first entry that is it or a package containing it.
 LAYERS: list[tuple[str, ...]] = [
     ("pipelines.cli",),
+    ("pipelines.analysis_commands",),  # okr backtest / okr explain, called by the cli
+    ("pipelines.explain", "pipelines.forecast_backtest"),
     ("pipelines.scoring_run",),
     ("pipelines.definitions", "pipelines.schedules"),
     ("pipelines.reporting",),

@@ -10,6 +10,10 @@
     {{ return(var('okr_run_rate_days')) }}
 {%- endmacro %}
 
+{% macro okr_forecast_sample_days() -%}
+    {{ return(var('okr_forecast_sample_days')) }}
+{%- endmacro %}
+
 {% macro okr_default_at_risk() -%}
     {{ return(var('okr_default_at_risk')) }}
 {%- endmacro %}

@@ -23,6 +23,11 @@
     cast(sum(cast({{ expr }} as decimal(38, 18))) as {{ okr_double() }})
 {%- endmacro %}
 
+{#- The exact sum of `expr` over the rows of the same (as_of, kr_id), as a window function. -#}
+{% macro okr_exact_window_sum(expr, partition='as_of, kr_id') -%}
+    cast(sum(cast({{ expr }} as decimal(38, 18))) over (partition by {{ partition }}) as {{ okr_double() }})
+{%- endmacro %}
+
 {#- The mean of `expr` weighted by `weight` over the rows where `present` holds (exact sums). -#}
 {% macro okr_weighted_mean(expr, weight, present) -%}
     {{ okr_exact_sum('case when ' ~ present ~ ' then ' ~ weight ~ ' * ' ~ expr ~ ' end') }}

@@ -12,6 +12,9 @@
         'at_risk_threshold', 'off_track_threshold', 'forecast_method', 'forecast_run_rate',
         'forecast_projected_actual', 'forecast_projected_progress',
         'freshness_source', 'failed_source', 'definitions_seen_on', 'reason_code', 'reason_params',
+        'forecast_interval_method', 'forecast_observed_through', 'forecast_remaining_days',
+        'forecast_sample_days', 'forecast_daily_mean', 'forecast_daily_sd', 'forecast_drift_per_day',
+        'forecast_p10', 'forecast_p50', 'forecast_p90', 'forecast_probability_on_target',
     ]) }}
 {%- endmacro %}
 

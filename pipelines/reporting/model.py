@@ -31,6 +31,13 @@ class Forecast(_Open):
     run_rate: Number | None = None
     projected_actual: Number | None = None
     projected_progress: Number | None = None
+    p10: Number | None = None
+    p50: Number | None = None
+    p90: Number | None = None
+    probability_on_target: Number | None = None
+    interval_method: str | None = None
+    observed_through: dt.date | None = None
+    remaining_days: int | None = None
 
 
 class Initiative(_Open):

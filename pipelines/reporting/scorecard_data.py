@@ -15,6 +15,17 @@ from pipelines.reporting.statuses import STATUSES
 
 SCHEMA_VERSION = 1
 
+# The forecast interval (docs/scoring.md, "Forecast interval"): kr_scores.forecast_<key>.
+FORECAST_INTERVAL_KEYS = (
+    "p10",
+    "p50",
+    "p90",
+    "probability_on_target",
+    "interval_method",
+    "observed_through",
+    "remaining_days",
+)
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe scalars: NaN/NaT -> None, numpy numbers -> Python, dates -> ISO strings."""
@@ -153,12 +164,14 @@ def build_scorecard(
     for r in _records(krs):
         krs_by_objective[r["objective_id"]].append(r["kr_id"])
         forecast = None
-        if r["forecast_method"]:
+        # min/max KRs have no point forecast but do have an interval and a probability.
+        if r["forecast_method"] or r.get("forecast_interval_method"):
             forecast = {
                 "method": r["forecast_method"],
                 "run_rate": r["forecast_run_rate"],
                 "projected_actual": r["forecast_projected_actual"],
                 "projected_progress": r["forecast_projected_progress"],
+                **{key: r.get(f"forecast_{key}") for key in FORECAST_INTERVAL_KEYS},
             }
         key_results.append(
             {

@@ -9,4 +9,4 @@
     on_schema_change='append_new_columns',
 ) }}
 
-{{ okr_history('int_kr_scores_daily', okr_kr_score_columns()) }}
+{{ okr_history('int_kr_forecasts_daily', okr_kr_score_columns()) }}

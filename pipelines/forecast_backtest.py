@@ -1,0 +1,208 @@
+"""`okr backtest`: replay a finished cycle and measure how good the forecast interval was.
+
+At 25, 50 and 75 % of each key result's period the forecast is taken with the data up to that day
+only (every scoring day sees only metric rows dated on or before it), then compared with the
+final actual at the end of the period: interval coverage (share of finals inside p10..p90, ideally
+about 80 %), the Brier score of `probability_on_target` against whether the KR was achieved, and
+the mean absolute error of p50 (also relative to the final), per measure.
+
+The forecasts come from the same dbt models as the nightly run (`int_kr_forecasts_daily`), scored
+for every day of the cycle in one dbt invocation (the run context's date range). They run on a
+copy of the warehouse, so the published scores, history and scorecard are never touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from connectors.warehouse import DuckDBWarehouse
+from pipelines.okr_definitions.loader import OkrDefinitions
+from pipelines.settings import Settings
+from pipelines.transform.dbt_setup import run_dbt
+from pipelines.transform.run_context import write_run_context
+
+DEFAULT_AT = (25, 50, 75)
+COVERAGE_TARGET = (0.70, 0.90)
+FORECAST_COLUMNS = (
+    "as_of, kr_id, measure, kr_type, commitment, start_date, end_date, total_days, elapsed_days, "
+    "actual, score, achieved_score, forecast_p10, forecast_p50, forecast_p90, "
+    "forecast_probability_on_target"
+)
+
+
+class BacktestError(ValueError):
+    """A backtest that cannot run, said in one sentence (unknown cycle, not finished, no data)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BacktestResult:
+    cycle: str
+    at: tuple[int, ...]
+    points: pd.DataFrame  # one row per (KR, checkpoint): the forecast and the final
+    by_measure: pd.DataFrame  # the summary per measure, plus an "all" row
+
+    def coverage(self) -> float | None:
+        row = self.by_measure[self.by_measure["measure"] == "all"]
+        return None if row.empty else _number(row["coverage"].iloc[0])
+
+    def to_json(self) -> dict:
+        return {
+            "cycle": self.cycle,
+            "at_percent": list(self.at),
+            "coverage_target": list(COVERAGE_TARGET),
+            "by_measure": [
+                {k: _number(v) if k != "measure" else v for k, v in row.items()}
+                for row in self.by_measure.to_dict(orient="records")
+            ],
+            "points": [
+                {k: _json_value(v) for k, v in row.items()} for row in self.points.to_dict(orient="records")
+            ],
+        }
+
+    def to_table(self) -> str:
+        lines = [
+            f"Backtest of {self.cycle} at {', '.join(f'{a} %' for a in self.at)} of each period "
+            f"(target coverage {COVERAGE_TARGET[0]:.0%}..{COVERAGE_TARGET[1]:.0%})",
+            f"{'measure':<8} {'forecasts':>9} {'coverage p10-p90':>17} {'Brier':>7} "
+            f"{'MAE p50':>14} {'MAE %':>7}",
+        ]
+        for row in self.by_measure.to_dict(orient="records"):
+            lines.append(
+                f"{row['measure']:<8} {row['forecasts']:>9} {_fmt(row['coverage'], '.0%'):>17} "
+                f"{_fmt(row['brier'], '.3f'):>7} {_fmt(row['mae_p50'], ',.2f'):>14} "
+                f"{_fmt(row['mae_p50_relative'], '.1%'):>7}"
+            )
+        return "\n".join(lines)
+
+
+def checkpoint_day(start: dt.date, total_days: int, percent: int) -> dt.date:
+    """The day at `percent` of a period: the last day of its first ceil(percent % of days) days."""
+    return start + dt.timedelta(days=max(1, math.ceil(total_days * percent / 100)) - 1)
+
+
+def run_backtest(
+    settings: Settings, defs: OkrDefinitions, cycle: str, at: Sequence[int] = DEFAULT_AT
+) -> BacktestResult:
+    """Score every day of the cycle on a copy of the warehouse and compare checkpoints with finals."""
+    krs = [k for k in defs.key_results if k.cycle == cycle]
+    if not krs:
+        cycles = sorted({k.cycle for k in defs.key_results})
+        raise BacktestError(f"no key results in cycle {cycle!r} (cycles: {', '.join(cycles) or 'none'})")
+    if any(not 0 < p < 100 for p in at):
+        raise BacktestError(f"--at takes percentages between 1 and 99, got {','.join(map(str, at))}")
+    start, end = min(k.start for k in krs), max(k.end for k in krs)
+    if end > settings.yesterday():
+        raise BacktestError(f"cycle {cycle} is not finished: it ends on {end}, after yesterday")
+    if settings.target != "duckdb":
+        raise BacktestError("okr backtest runs on the DuckDB warehouse (it replays on a copy of the file)")
+    if not settings.warehouse_path.exists():
+        raise BacktestError(
+            f"no warehouse at {settings.warehouse_path}: run `okr run` first to load the data"
+        )
+    frame = _replay(settings, start, end, cycle)
+    points = _points(frame, tuple(at))
+    if points.empty:
+        raise BacktestError(f"cycle {cycle} has no scored key results at the checkpoints (no data?)")
+    return BacktestResult(cycle=cycle, at=tuple(at), points=points, by_measure=summarise(points))
+
+
+def _replay(settings: Settings, start: dt.date, end: dt.date, cycle: str) -> pd.DataFrame:
+    with tempfile.TemporaryDirectory(prefix="okr-backtest-") as tmp:
+        copy = Path(tmp) / "warehouse.duckdb"
+        shutil.copy(settings.warehouse_path, copy)
+        replay = dataclasses.replace(settings, warehouse_path=copy)
+        warehouse = DuckDBWarehouse(copy)
+        write_run_context(warehouse, start, end)
+        run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
+        return warehouse.query(
+            f"SELECT {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle = ?", [cycle]
+        )
+
+
+def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:
+    frame = frame.assign(as_of=pd.to_datetime(frame["as_of"]).dt.date)
+    finals = frame[frame["as_of"] == pd.to_datetime(frame["end_date"]).dt.date].set_index("kr_id")
+    rows = []
+    for kr_id, final in finals.iterrows():
+        if pd.isna(final["actual"]) or pd.isna(final["score"]):
+            continue
+        history = frame[frame["kr_id"] == kr_id].set_index("as_of")
+        achieved = float(final["score"]) >= float(final["achieved_score"]) - 1e-9
+        for percent in at:
+            day = checkpoint_day(pd.Timestamp(final["start_date"]).date(), int(final["total_days"]), percent)
+            if day not in history.index or pd.isna(history.loc[day, "forecast_p50"]):
+                continue
+            f = history.loc[day]
+            actual = float(final["actual"])
+            rows.append(
+                {
+                    "kr_id": kr_id,
+                    "measure": final["measure"],
+                    "at_percent": percent,
+                    "as_of": day.isoformat(),
+                    "p10": float(f["forecast_p10"]),
+                    "p50": float(f["forecast_p50"]),
+                    "p90": float(f["forecast_p90"]),
+                    "probability_on_target": _number(f["forecast_probability_on_target"]),
+                    "final_actual": actual,
+                    "achieved": achieved,
+                    "inside": _inside(actual, float(f["forecast_p10"]), float(f["forecast_p90"])),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _inside(value: float, low: float, high: float) -> bool:
+    slack = 1e-9 * max(1.0, abs(value))
+    return low - slack <= value <= high + slack
+
+
+def summarise(points: pd.DataFrame) -> pd.DataFrame:
+    """Coverage, Brier score and MAE of p50 per measure, and over all forecasts ("all")."""
+    groups = [(m, g) for m, g in points.groupby("measure", sort=True)] + [("all", points)]
+    out = []
+    for measure, g in groups:
+        with_p = g.dropna(subset=["probability_on_target"])
+        errors = (g["p50"] - g["final_actual"]).abs()
+        relative = errors / g["final_actual"].abs().where(g["final_actual"].abs() > 0)
+        out.append(
+            {
+                "measure": measure,
+                "forecasts": len(g),
+                "coverage": float(g["inside"].mean()),
+                "brier": _brier(with_p) if len(with_p) else None,
+                "mae_p50": float(errors.mean()) if measure != "all" else None,  # units differ across measures
+                "mae_p50_relative": float(relative.mean()) if relative.notna().any() else None,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _brier(points: pd.DataFrame) -> float:
+    """Mean squared distance between the probability and what happened (1 achieved, 0 not)."""
+    return float(((points["probability_on_target"] - points["achieved"].astype(float)) ** 2).mean())
+
+
+def _number(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, bool | str):
+        return value
+    return _number(value) if not isinstance(value, int) else value
+
+
+def _fmt(value: object, spec: str) -> str:
+    number = _number(value)
+    return "-" if number is None else format(number, spec)

@@ -1,0 +1,77 @@
+"""`okr backtest` and `okr explain` on the demo, as a user runs them (after a real `okr run`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import copy_demo_workspace
+from tests.pipelines.test_okr_cli import okr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = copy_demo_workspace(tmp_path_factory.mktemp("demo"))
+    run = okr(ws, "run", "--as-of", "2026-11-26")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return ws
+
+
+@pytest.mark.slow
+def test_backtest_on_the_demo_is_calibrated(demo: Path) -> None:
+    card = (demo / "build" / "scorecard" / "scorecard.json").read_bytes()
+    out = okr(demo, "backtest", "--cycle", "2026-Q3", "--json")
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout)
+    rows = {r["measure"]: r for r in result["by_measure"]}
+    assert result["at_percent"] == [25, 50, 75]
+    assert set(rows) == {"avg", "max", "ratio", "sum", "all"}
+    assert rows["all"]["forecasts"] == 33 == len(result["points"])
+    # The interval holds about four finals in five over the demo's finished cycle.
+    assert 0.70 <= rows["all"]["coverage"] <= 0.90
+    assert rows["all"]["brier"] < 0.25 + 0.01  # no worse than always saying 50 %
+    assert all(p["p10"] <= p["p50"] <= p["p90"] for p in result["points"])
+    # The replay runs on a copy: the published scorecard and scores are untouched.
+    assert (demo / "build" / "scorecard" / "scorecard.json").read_bytes() == card
+    table = okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "50")
+    assert table.returncode == 0 and "coverage p10-p90" in table.stdout and "sum" in table.stdout
+    assert "at 50 %" in table.stdout
+
+
+@pytest.mark.slow
+def test_backtest_refuses_an_unfinished_or_unknown_cycle(demo: Path) -> None:
+    unknown = okr(demo, "backtest", "--cycle", "2031-Q1")
+    assert unknown.returncode == 1 and "no key results in cycle '2031-Q1'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    assert okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "fifty").returncode == 2
+
+
+@pytest.mark.slow
+def test_explain_reads_the_marts(demo: Path) -> None:
+    out = okr(demo, "explain", "GROWTH-Q4-1.1", "--json")
+    assert out.returncode == 0, out.stderr[-3000:]
+    e = json.loads(out.stdout)
+    card = json.loads((demo / "build" / "scorecard" / "scorecard.json").read_text())
+    published = next(k for k in card["key_results"] if k["id"] == "GROWTH-Q4-1.1")
+    # The same figures as the site, not recomputed.
+    assert e["as_of"] == "2026-11-26"
+    assert e["actual"]["value"] == published["actual"] and e["score"] == pytest.approx(published["score"])
+    assert e["forecast"]["p50"] == pytest.approx(published["forecast"]["p50"])
+    probability = published["forecast"]["probability_on_target"]
+    assert e["forecast"]["probability_on_target"] == pytest.approx(probability)
+    assert e["definition"]["target"]["from"].startswith("2026-Q4.yml:")
+    assert e["definition"]["start"]["from"] == "2026-Q4.yml (cycle)"
+    assert e["metric"]["sql_file"] == "dbt_project/models/metrics/leads.sql"
+    assert e["metric"]["filter"] == {"lead_source": ["inbound", "event"]}
+    assert len(e["last_days"]) == 14 and e["last_days"][-1]["date"] == "2026-11-26"
+    assert e["metric"]["rows_in_window"] > 0 and e["time"]["elapsed_days"] == 57
+    text = okr(demo, "explain", "GROWTH-Q4-1.1")
+    assert text.returncode == 0
+    for line in ("Definition", "Last 14 days", "Expected progress", "interval          p10", "Checks"):
+        assert line in text.stdout
+    missing = okr(demo, "explain", "NOPE-1")
+    assert missing.returncode == 1 and "no key result 'NOPE-1'" in missing.stderr
+    early = okr(demo, "explain", "GROWTH-Q4-1.1", "--as-of", "2026-10-01")
+    assert early.returncode == 1 and "no published score on 2026-10-01" in early.stderr
