@@ -83,8 +83,10 @@ def load_settings(root: str | Path | None = None) -> Settings:
         ZoneInfo(str(values["timezone"]))
     except Exception as exc:
         raise SettingsError(f"{path}: timezone: unknown time zone {values['timezone']!r}") from exc
-    if values["lang"] not in ("en", "fi"):
-        raise SettingsError(f"{path}: lang: must be 'en' or 'fi', not {values['lang']!r}")
+    from pipelines.reporting.messages import LANGUAGES  # the languages with a message catalog
+
+    if values["lang"] not in LANGUAGES:
+        raise SettingsError(f"{path}: lang: must be one of {', '.join(LANGUAGES)}, not {values['lang']!r}")
     warehouse = Path(os.environ.get("OKR_WAREHOUSE_PATH") or values["warehouse"])
     scorecard = Path(os.environ.get("OKR_SCORECARD_DIR") or values["scorecard_dir"])
     return Settings(

@@ -72,7 +72,8 @@ class SiteRenderer:
             return self.fmt.none
         if abs(delta) < 0.005:
             return self.t("trend_flat")
-        return self.t("trend_up" if delta > 0 else "trend_down", delta=self.fmt.score(abs(delta)))
+        size = self.fmt.score(abs(delta))
+        return self.t("trend_up", delta=size) if delta > 0 else self.t("trend_down", delta=size)
 
     def _change_value(self, field: str, value: Any, unit: str | None) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -137,7 +137,7 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     slack = by_path["services"]["json"]
     assert (
         slack["text"]
-        == "OKR status changes on 26 Nov 2026: 2 key result(s) changed status since 25 Nov 2026."
+        == "OKR status changes on 26 Nov 2026: 2 key results changed status since 25 Nov 2026."
     )
     assert slack["blocks"][0] == {
         "type": "header",
