@@ -32,6 +32,7 @@ def _environment() -> Environment:
     # and source data, and must show as text (`<script>` stays visible, never runs).
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        extensions=["jinja2.ext.i18n"],  # _() / gettext / ngettext from the language's catalog
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -50,6 +51,8 @@ class SiteRenderer:
         self.model = report.model
         self.t, self.fmt = report.texts.t, report.texts.fmt
         self.env = _environment()
+        # Old-style callables: the messages use str.format placeholders, not %-formatting.
+        self.env.install_gettext_callables(self.t.gettext, self.t.ngettext, newstyle=False)
         self.common = {
             "model": self.model,
             "card": self.model.card,

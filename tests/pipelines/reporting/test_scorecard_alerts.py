@@ -136,8 +136,7 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
 
     slack = by_path["services"]["json"]
     assert (
-        slack["text"]
-        == "OKR status changes on 26 Nov 2026: 2 key results changed status since 25 Nov 2026."
+        slack["text"] == "OKR status changes on 26 Nov 2026: 2 key results changed status since 25 Nov 2026."
     )
     assert slack["blocks"][0] == {
         "type": "header",
@@ -147,11 +146,12 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     assert lines[1] == (
         "<https://intranet.example.com/okr/krs/GROWTH-Q4-1.2.html"
         "|Kasvata orgaanista liikennettä 125 000 istuntoon>: "
-        "✔ On track → ▲ At risk\nSEO specialist"
+        "✔ On track → ▲ At risk\nSEO specialist · Score 0.30 where 0.43 is expected by now; at this "
+        "pace it ends at 60,407 sessions (48.3% of the way to the target)."
     )
     assert lines[2].startswith(
         "<https://intranet.example.com/okr/krs/SALES-Q4-2.3.html|Reach 420 sales-qualified leads>: "
-        "✔ On track → ◐ Stale data\nHead of Sales · Newest data is from 2026-11-20"
+        "✔ On track → ◐ Stale data\nHead of Sales · The data of sqls only runs through 20 Nov 2026."
     )
     assert lines[-1] == "<https://intranet.example.com/okr/|Open the scorecard>"
 
@@ -160,11 +160,24 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     card = teams["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
-    facts = next(b for b in card["content"]["body"] if b["type"] == "FactSet")["facts"]
-    assert facts == [
-        {"title": "Kasvata orgaanista liikennettä 125 000 istuntoon", "value": "✔ On track → ▲ At risk"},
-        {"title": "Reach 420 sales-qualified leads", "value": "✔ On track → ◐ Stale data"},
+    krs = [b for b in card["content"]["body"] if b["type"] == "Container"]
+    assert [k["items"][0]["text"] for k in krs] == [
+        "Kasvata orgaanista liikennettä 125 000 istuntoon",
+        "Reach 420 sales-qualified leads",
     ]
+    # Each KR names its owner, its transition and its reason, and links to its page.
+    assert krs[1]["items"][1]["facts"] == [
+        {"title": "Owner", "value": "Head of Sales"},
+        {"title": "Status", "value": "✔ On track → ◐ Stale data"},
+        {"title": "Why", "value": "The data of sqls only runs through 20 Nov 2026."},
+    ]
+    link = krs[1]["items"][2]["actions"][0]
+    assert link == {
+        "type": "Action.OpenUrl",
+        "title": "Open the key result",
+        "url": "https://intranet.example.com/okr/krs/SALES-Q4-2.3.html",
+    }
+    assert krs[1]["selectAction"]["url"] == link["url"]
     assert card["content"]["actions"][0]["url"] == "https://intranet.example.com/okr/"
 
     generic = by_path["hook"]["json"]
@@ -176,6 +189,10 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
         ("GROWTH-Q4-1.2", "on_track", "at_risk", "At risk"),
         ("SALES-Q4-2.3", "on_track", "stale", "Stale data"),
     ]
+    stale = generic["changes"][1]
+    assert stale["reason_code"] == "stale"
+    assert stale["reason_params"] == {"metric": "sqls", "data_through": "2026-11-20"}
+    assert stale["reason"] == "The data of sqls only runs through 20 Nov 2026."
 
 
 def test_alerts_in_finnish_and_slack_markup_escaped(receiver: Receiver) -> None:
