@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from reporting_fixture import make_history, make_metrics, make_scorecard
+from webhook_receiver import receiver  # noqa: F401 - a fixture for every test here
 
 from pipelines.reporting.publish import PublishResult, publish_scorecard
 

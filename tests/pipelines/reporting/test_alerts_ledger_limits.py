@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from reporting_fixture import make_history, make_scorecard
-from test_scorecard_alerts import SETTINGS, Receiver, _env, receiver  # noqa: F401 - the fixture
+from test_scorecard_alerts import SETTINGS, _env
+from webhook_receiver import Receiver
 
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.reporting.alerts import detect_status_changes, send_status_alerts, slack_payload
@@ -36,7 +37,9 @@ def _changes_per_channel(receiver: Receiver) -> dict[str, int]:
             items = body["attachments"][0]["content"]["body"]
             counts[name] = counts.get(name, 0) + sum(1 for b in items if b["type"] == "Container")
         else:
-            counts[name] = counts.get(name, 0) + sum(1 for b in body["blocks"][2:] if "→" in json.dumps(b, ensure_ascii=False))
+            counts[name] = counts.get(name, 0) + sum(
+                1 for b in body["blocks"][2:] if "→" in json.dumps(b, ensure_ascii=False)
+            )
     return counts
 
 
