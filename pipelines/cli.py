@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="when another run holds the workspace, wait for it instead of exiting with code 2",
         )
+    digest = sub.add_parser(
+        "digest", help="print each team's weekly digest and send it (settings.yml digest:)"
+    )
+    digest.add_argument("--as-of", type=_date, help="scored day to digest (default: the newest scored day)")
+    digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
     return parser
 
 
@@ -134,6 +139,10 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
             f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins"
         )
         return EXIT_OK
+    if args.command == "digest":
+        from pipelines.reporting.digest_run import digest_command
+
+        return digest_command(settings, args.as_of, args.dry_run)
     if args.command == "run":
         days = [args.as_of or settings.yesterday()]
     else:

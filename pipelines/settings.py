@@ -26,7 +26,7 @@ _DEFAULTS = {
     "history_start": "2025-01-01",
     "target": "duckdb",
 }
-_KNOWN_KEYS = set(_DEFAULTS) | {"alerts", "teams"}
+_KNOWN_KEYS = set(_DEFAULTS) | {"alerts", "teams", "digest", "smtp"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Settings:
     target: str = _DEFAULTS["target"]
     alerts: dict = field(default_factory=dict)
     teams: dict = field(default_factory=dict)  # team id -> display name (or language -> name)
+    digest: dict = field(default_factory=dict)  # weekly digest (pipelines/reporting/digest.py)
+    smtp: dict = field(default_factory=dict)  # e-mail server of the digest (none: no e-mail)
 
     @property
     def okrs_dir(self) -> Path:
@@ -100,4 +102,6 @@ def load_settings(root: str | Path | None = None) -> Settings:
         target=os.environ.get("OKR_DBT_TARGET") or str(values["target"]),
         alerts=dict(values.get("alerts") or {}),
         teams=dict(values.get("teams") or {}),
+        digest=dict(values.get("digest") or {}),
+        smtp=dict(values.get("smtp") or {}),
     )
