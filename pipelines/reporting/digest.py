@@ -478,9 +478,9 @@ def email_message(
     msg["From"] = formataddr(parseaddr(smtp.sender))
     msg["To"] = ", ".join(recipients)
     msg["Message-ID"] = make_msgid(domain=parseaddr(smtp.sender)[1].split("@")[-1] or None)
-    msg["Content-Language"] = d.lang
     msg.set_content(digest_text(d, t))
     msg.add_alternative(digest_html(d, t), subtype="html")
+    msg["Content-Language"] = d.lang  # after the body: set_content drops Content-* headers
     return msg
 
 
