@@ -299,8 +299,13 @@ def build_digests(
             for i in k.initiatives:
                 if (i.status or "") in _DONE or i.due is None or i.due > due_by:
                     continue
-                key = "digest_overdue" if i.overdue or i.due < as_of else "digest_due"
-                text = t(key, due=fmt.date(i.due), kr=k.title)
+                when, kr_title = fmt.date(i.due), k.title
+                overdue = i.overdue or i.due < as_of
+                text = (
+                    t("digest_overdue", due=when, kr=kr_title)
+                    if overdue
+                    else t("digest_due", due=when, kr=kr_title)
+                )
                 due.append((i.due, DigestItem(k.id, i.title, i.owner or k.owner, url(k), i.status, text)))
         quiet = []
         for k in krs:
