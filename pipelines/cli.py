@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
+from pipelines.reporting.messages import LANGUAGES
 from pipelines.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 2, 130
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--as-of", type=_date, help="scoring date (default: yesterday in the workspace time zone)"
     )
-    run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
+    run.add_argument("--lang", choices=LANGUAGES, help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
     backfill = sub.add_parser("backfill", parents=[common], help="score every day of a date range in one run")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
