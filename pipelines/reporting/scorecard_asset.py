@@ -92,6 +92,7 @@ def scorecard(
     from pipelines.reporting.data_health import scorecard_quality, summary_counts
     from pipelines.reporting.ledger import Ledger
     from pipelines.reporting.publish import publish_report, read_archive
+    from pipelines.reporting.quality_wrapper import localize_quality_pages
     from pipelines.reporting.report import build_report
 
     settings = workspace.settings()
@@ -127,6 +128,7 @@ def scorecard(
     with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
         docs_dir = Path(tmp) / "quality"
         publish_data_docs(wh, as_of, docs_dir)
+        localize_quality_pages(docs_dir, lang)
         publish_report(
             report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
         )
