@@ -224,3 +224,21 @@ def test_the_schedule_runs_monday_0800_in_the_workspace_time_zone() -> None:
     assert weekly_digest_schedule.execution_timezone == "Europe/Helsinki"
     assert weekly_digest_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert weekly_digest_schedule.job_name == "weekly_digest"
+
+
+def test_email_escapes_hostile_strings_and_keeps_headers_on_one_line() -> None:
+    from pipelines.reporting.digest import email_message
+
+    card = make_scorecard()
+    for kr in card["key_results"]:
+        kr["title"] = '<script>alert("x")</script>\r\nBcc: victim@example.com'
+        kr["owner"] = "<img src=x onerror=alert(1)>"
+    teams = {"growth": "Growth\r\nBcc: victim@example.com <b>"}
+    report = build_report(card, make_history(), make_metrics(), lang="en", teams=teams)
+    smtp = SmtpSettings.from_dict({"host": "mail", "from": "OKR <okr@example.com>"})
+    growth = next(d for d in build_digests(report, DigestSettings(), URL) if d.team == "growth")
+    msg = email_message(growth, smtp, ["leads@example.com"], report.texts.t)
+    assert "\n" not in msg["Subject"] and msg["Bcc"] is None
+    html = msg.get_body(("html",)).get_content()
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
