@@ -29,7 +29,9 @@ def _okr(ws: Path, env_extra: dict[str, str], *args: str) -> subprocess.Complete
 
 
 @pytest.mark.slow
-def test_okr_digest_on_the_demo(tmp_path: Path, receiver: Receiver, smtp_server: tuple[Inbox, int]) -> None:
+def test_okr_digest_on_the_demo(
+    tmp_path: Path, receiver: Receiver, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     inbox, port = smtp_server
     ws = copy_demo_workspace(tmp_path / "ws")
     run = _okr(ws, {}, "run", "--as-of", AS_OF)
@@ -62,4 +64,23 @@ def test_okr_digest_on_the_demo(tmp_path: Path, receiver: Receiver, smtp_server:
     again = _okr(ws, env, "digest", "--as-of", AS_OF)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "sent: nothing; already sent this week:" in again.stdout
+    assert len(receiver.posts) == len(teams) and len(inbox.messages) == len(teams)
+
+    # The Dagster job the Monday schedule starts: same week, same ledger, so it sends nothing new.
+    import dagster as dg
+
+    from pipelines.reporting.digest_job import weekly_digest
+    from pipelines.resources import WarehouseResource, WorkspaceResource
+
+    for key, value in {**env, "OKR_WORKSPACE": str(ws)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("OKR_WAREHOUSE_PATH", raising=False)
+    result = weekly_digest.execute_in_process(
+        resources={"workspace": WorkspaceResource(), "warehouse": WarehouseResource()},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    meta = next(e.step_output_data.metadata for e in result.all_events if e.event_type_value == "STEP_OUTPUT")
+    assert meta["teams"].value == len(teams) and meta["already_sent"].value == 2 * len(teams)
+    assert meta["sent"].value == 0 and meta["failed"].value == 0
     assert len(receiver.posts) == len(teams) and len(inbox.messages) == len(teams)
