@@ -141,7 +141,9 @@ def scorecard(
         newest_as_of=newest,
         run_report=report,
         ledger=Ledger(wh),
-        backfill=context.run.tags.get(BACKFILL_TAG) == "true" or "dagster/backfill" in context.run.tags,
+        backfill=context.run.tags.get(BACKFILL_TAG) == "true"
+        or "dagster/backfill" in context.run.tags
+        or context.partition_key_range.start != context.partition_key_range.end,  # a range run
     )
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     by_status = data["summary"]["by_status"]
