@@ -30,7 +30,7 @@ install: $(STAMP) $(MO_FILES)
 # After changing a message id in code or templates: re-extract, merge into every catalog, compile.
 messages: install
 	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg -k t -k _ -k gettext -k ngettext:1,2 -k N_ -k N_plural:1,1 --no-default-keywords \
-		--sort-output --omit-header -o $(LOCALE)/messages.pot .
+		--sort-output --omit-header --no-location -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
 		--ignore-obsolete --width 100
 	$(BIN)/pybabel compile --statistics -D messages -d $(LOCALE)
