@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from pipelines.languages import LANGUAGES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -85,8 +87,6 @@ def load_settings(root: str | Path | None = None) -> Settings:
         ZoneInfo(str(values["timezone"]))
     except Exception as exc:
         raise SettingsError(f"{path}: timezone: unknown time zone {values['timezone']!r}") from exc
-    from pipelines.reporting.messages import LANGUAGES  # the languages with a message catalog
-
     if values["lang"] not in LANGUAGES:
         raise SettingsError(f"{path}: lang: must be one of {', '.join(LANGUAGES)}, not {values['lang']!r}")
     warehouse = Path(os.environ.get("OKR_WAREHOUSE_PATH") or values["warehouse"])

@@ -10,7 +10,7 @@ and a placeholder may name a plural message as its format (`{days:count.days}` r
 through `count.days`: "1 day", "3 days"; Finnish "1 päivän", "3 päivää").
 
 Adding a language: one catalog (`pybabel init`, translate, `make messages`) plus its line in
-LOCALES below; see docs/scorecard-site.md, "Languages".
+LOCALES of pipelines/languages.py; see docs/scorecard-site.md, "Languages".
 
 Compiled `.mo` files are not committed: `make install` (and `make messages`) compile them, and a
 catalog whose `.mo` is missing or older than its `.po` is compiled in memory when loaded, so a
@@ -31,17 +31,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from pipelines.languages import LANGUAGES, LOCALES
 from pipelines.reporting.statuses import STATUS_ICONS, STATUSES  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-# The languages the scorecard is published in: code -> CLDR locale for numbers, money and dates.
-# Adding a language is one line here plus its catalog in locale/.
-LOCALES = {
-    "en": "en_GB",  # day-before-month: the readers are in the Nordics
-    "fi": "fi_FI",
-}
-LANGUAGES = tuple(LOCALES)
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
