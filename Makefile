@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-quick lint bench dev clean demo reliability
+.PHONY: install run test test-quick lint bench dev clean demo reliability messages
 
 # Bytecode is compiled at install: the environment sets PYTHONDONTWRITEBYTECODE=1, so without it
 # every run recompiles every module it imports (about a quarter of a demo night).
@@ -17,7 +17,23 @@ $(STAMP): requirements.lock pyproject.toml Makefile
 	$(BIN)/python -m compileall -q -j 0 pipelines connectors benchmarks >/dev/null
 	touch $(STAMP)
 
-install: $(STAMP)
+# Message catalogs (pipelines/reporting/locale): .po files are the source, .mo files are built here.
+LOCALE := pipelines/reporting/locale
+PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -D messages -d $(LOCALE) -l $*
+
+install: $(STAMP) $(MO_FILES)
+
+# After changing a message id in code or templates: re-extract, merge into every catalog, compile.
+messages: install
+	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg -k t -k _ -k gettext -k ngettext:1,2 -k N_ -k N_plural:1,1 --no-default-keywords \
+		--sort-output --omit-header --no-location -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
+		--ignore-obsolete --width 100
+	$(BIN)/pybabel compile --statistics -D messages -d $(LOCALE)
 
 run: install
 	$(BIN)/okr run

@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.languages import LANGUAGES
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
 from pipelines.settings import Settings, SettingsError, load_settings
 
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--as-of", type=_date, help="scoring date (default: yesterday in the workspace time zone)"
     )
-    run.add_argument("--lang", choices=["en", "fi"], help="scorecard language (default from settings.yml)")
+    run.add_argument("--lang", choices=LANGUAGES, help="scorecard language (default from settings.yml)")
     run.add_argument("--target", choices=["duckdb", "postgres"], help="dbt target / warehouse engine")
     backfill = sub.add_parser("backfill", parents=[common], help="score every day of a date range in one run")
     backfill.add_argument("--from", dest="start", type=_date, required=True)
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("kr_id")
     explain.add_argument("--as-of", type=_date, help="a scored day (default: the newest)")
     explain.add_argument("--json", action="store_true", help="print JSON instead of text")
+    digest = sub.add_parser(
+        "digest", help="print each team's weekly digest and send it (settings.yml digest:)"
+    )
+    digest.add_argument("--as-of", type=_date, help="scored day to digest (default: the newest scored day)")
+    digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
     return parser
 
 
@@ -157,6 +163,10 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
         from pipelines.analysis_commands import run_analysis_command
 
         return run_analysis_command(args, settings, defs)
+    if args.command == "digest":
+        from pipelines.reporting.digest_run import digest_command
+
+        return digest_command(settings, args.as_of, args.dry_run)
     if args.command == "run":
         days = [args.as_of or settings.yesterday()]
     else:

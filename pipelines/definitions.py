@@ -42,7 +42,12 @@ def _assemble(project: DbtProject) -> dg.Definitions:
     from pipelines.quality import quality_asset_checks, quality_assets
     from pipelines.reporting.scorecard_asset import scorecard
     from pipelines.resources import core_resources
-    from pipelines.schedules import nightly_scoring, nightly_scoring_schedule
+    from pipelines.schedules import (
+        nightly_scoring,
+        nightly_scoring_schedule,
+        weekly_digest,
+        weekly_digest_schedule,
+    )
     from pipelines.transform.dbt_assets import build_dbt_assets
     from pipelines.transform.dbt_resource import dbt_resource
     from pipelines.transform.okr_definitions_asset import okr_definitions
@@ -58,8 +63,8 @@ def _assemble(project: DbtProject) -> dg.Definitions:
             scorecard,
         ],
         asset_checks=[*quality_asset_checks],
-        jobs=[nightly_scoring, *ingest_jobs],
-        schedules=[nightly_scoring_schedule],
+        jobs=[nightly_scoring, weekly_digest, *ingest_jobs],
+        schedules=[nightly_scoring_schedule, weekly_digest_schedule],
         sensors=[*ingest_sensors],
         resources={**core_resources(), **ingest_resources, "dbt": dbt_resource(project)},
     )

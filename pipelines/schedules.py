@@ -1,4 +1,5 @@
-"""The nightly job and its schedule: score yesterday at 02:00 in the workspace time zone."""
+"""The nightly job and its schedule: score yesterday at 02:00 in the workspace time zone; and the
+weekly digest's schedule (settings.yml `digest.cron`, Monday 08:00 by default)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import dagster as dg
 
 from pipelines.okr_definitions import DefinitionErrors, load_definitions
 from pipelines.partitions import daily_partitions
+from pipelines.reporting.digest import DigestSettings
+from pipelines.reporting.digest_job import weekly_digest
 from pipelines.settings import load_settings
 
 _settings = load_settings()
@@ -45,3 +48,16 @@ def nightly_scoring_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReq
     except DefinitionErrors as exc:
         return dg.SkipReason(str(exc))
     return dg.RunRequest(run_key=as_of.isoformat(), partition_key=as_of.isoformat())
+
+
+_digest = DigestSettings.from_dict(_settings.digest)
+
+weekly_digest_schedule = dg.ScheduleDefinition(
+    name="weekly_digest_schedule",
+    job=weekly_digest,
+    cron_schedule=_digest.cron,
+    execution_timezone=_settings.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING if _digest.enabled else dg.DefaultScheduleStatus.STOPPED,
+    description="Each team's weekly digest (status changes, attention list, initiatives due, missing "
+    "check-ins) to Slack, Teams, webhooks and e-mail; settings.yml `digest:`.",
+)

@@ -75,7 +75,7 @@ def _execute(
 ) -> RunOutcome:
     from pipelines.definitions import build_definitions
     from pipelines.partitions import REPLACE_TAG
-    from pipelines.reporting.scorecard_asset import PUBLISH_TAG
+    from pipelines.reporting.scorecard_asset import BACKFILL_TAG, PUBLISH_TAG
 
     job = build_definitions().get_job_def("nightly_scoring")
     tags = {**partition.pop("tags", {}), REPLACE_TAG: str(replace).lower()}
@@ -83,6 +83,8 @@ def _execute(
         tags["okr/lang"] = lang
     if publish_always:
         tags[PUBLISH_TAG] = "always"
+    else:
+        tags[BACKFILL_TAG] = "true"  # a backfill day posts no alerts
     with _instance() as instance:
         run_id = str(uuid.uuid4())
         if on_event is not None:

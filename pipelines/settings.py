@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from pipelines.languages import LANGUAGES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -26,7 +28,7 @@ _DEFAULTS = {
     "history_start": "2025-01-01",
     "target": "duckdb",
 }
-_KNOWN_KEYS = set(_DEFAULTS) | {"alerts", "teams"}
+_KNOWN_KEYS = set(_DEFAULTS) | {"alerts", "teams", "digest", "smtp"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Settings:
     target: str = _DEFAULTS["target"]
     alerts: dict = field(default_factory=dict)
     teams: dict = field(default_factory=dict)  # team id -> display name (or language -> name)
+    digest: dict = field(default_factory=dict)  # weekly digest (pipelines/reporting/digest.py)
+    smtp: dict = field(default_factory=dict)  # e-mail server of the digest (none: no e-mail)
 
     @property
     def okrs_dir(self) -> Path:
@@ -83,8 +87,8 @@ def load_settings(root: str | Path | None = None) -> Settings:
         ZoneInfo(str(values["timezone"]))
     except Exception as exc:
         raise SettingsError(f"{path}: timezone: unknown time zone {values['timezone']!r}") from exc
-    if values["lang"] not in ("en", "fi"):
-        raise SettingsError(f"{path}: lang: must be 'en' or 'fi', not {values['lang']!r}")
+    if values["lang"] not in LANGUAGES:
+        raise SettingsError(f"{path}: lang: must be one of {', '.join(LANGUAGES)}, not {values['lang']!r}")
     warehouse = Path(os.environ.get("OKR_WAREHOUSE_PATH") or values["warehouse"])
     scorecard = Path(os.environ.get("OKR_SCORECARD_DIR") or values["scorecard_dir"])
     return Settings(
@@ -98,4 +102,6 @@ def load_settings(root: str | Path | None = None) -> Settings:
         target=os.environ.get("OKR_DBT_TARGET") or str(values["target"]),
         alerts=dict(values.get("alerts") or {}),
         teams=dict(values.get("teams") or {}),
+        digest=dict(values.get("digest") or {}),
+        smtp=dict(values.get("smtp") or {}),
     )

@@ -11,6 +11,11 @@ hold only the names of the environment variables that carry them):
       scorecard_url: https://intranet.example.com/okr/   # optional: links in the messages
       lang: fi                                            # optional: default the run's language
 
+Every change carries its reason (code, parameters and the sentence in the message's language).
+Idempotent: with the warehouse's ledger (ledger.py) a change already posted to a channel is never
+posted to it again, so rerunning a day posts nothing new; a backfill (or a run for a day older
+than the newest scored one) posts nothing at all.
+
 A post that fails (after the HTTP layer's retries) is logged with the URL redacted and never fails
 the scoring run: `send_status_alerts` does not raise.
 """
@@ -25,9 +30,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.http import HttpClient, redact
+from pipelines.reporting.channels import (
+    NOTE_MAX,
+    SLACK_HEADER_MAX,
+    SLACK_SECTION_MAX,
+    TITLE_MAX,
+    cut,
+    post_json,
+    slack_link,
+    slack_section,
+    slack_text,
+)
+from pipelines.reporting.ledger import Ledger, ledger_posted, ledger_record
 from pipelines.reporting.messages import LANGUAGES, Translator
 from pipelines.reporting.model import ScorecardError, parse_history, parse_scorecard
+from pipelines.reporting.reasons import reason_sentence
 from pipelines.reporting.report import Report, texts
 from pipelines.reporting.site_model import SiteModel, build_site_model
 from pipelines.reporting.statuses import STATUS_ICONS
@@ -103,6 +120,13 @@ class StatusChange:
     expected_progress: float | None
     status_reason: str | None
     url: str | None
+    reason_code: str | None = None  # the reason of the new status (docs/scoring.md)
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # that reason as one sentence of the alert's language
+
+    @property
+    def ledger_item(self) -> str:
+        return f"{self.kr_id}:{self.previous_status}>{self.status}"
 
 
 @dataclass(frozen=True)
@@ -117,15 +141,21 @@ class AlertReport:
     changes: list[StatusChange] = field(default_factory=list)
     posted: list[str] = field(default_factory=list)  # channels that accepted the message
     failed: list[str] = field(default_factory=list)
+    already_posted: list[str] = field(default_factory=list)  # channels with nothing new (ledger)
     skipped: str | None = None  # why nothing was posted, when nothing was
 
 
 def detect_status_changes(
-    scorecard: dict, history: list[dict], scorecard_url: str | None = None, model: SiteModel | None = None
+    scorecard: dict,
+    history: list[dict],
+    scorecard_url: str | None = None,
+    model: SiteModel | None = None,
+    lang: str = "en",
 ) -> StatusChanges:
     """KRs whose status at the scorecard's as_of differs from their status on the previous scored
     day in history (a KR new since then has nothing to compare with and is not reported).
-    `model`: the run's site model, when built already (then the scorecard is not parsed again)."""
+    `model`: the run's site model, when built already (then the scorecard is not parsed again).
+    `lang`: the language of each change's reason sentence."""
     card = model.card if model is not None else parse_scorecard(scorecard)
     rows = parse_history(history)
     days = sorted({r.as_of for r in rows})
@@ -139,6 +169,7 @@ def detect_status_changes(
         model = build_site_model(card, [], {}, {})
     views = {k.id: k for k in model.krs}
     base = scorecard_url.rstrip("/") + "/" if scorecard_url else None
+    t, fmt = texts(lang).t, texts(lang).fmt
     changes = []
     for kr in card.key_results:
         old, new = before.get(kr.id), now.get(kr.id, kr.status)
@@ -159,17 +190,20 @@ def detect_status_changes(
                 expected_progress=kr.expected_progress,
                 status_reason=kr.status_reason,
                 url=base + view.url if base else None,
+                reason_code=view.reason.code if view.reason else None,
+                reason_params=_plain(view.reason.params) if view.reason else {},
+                reason=reason_sentence(view.reason, kr, t, fmt),
             )
         )
     return StatusChanges(as_of, previous, changes)
 
 
+def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Reason parameters as JSON values (dates as ISO strings)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
+
+
 # -- payloads ----------------------------------------------------------------------------------
-
-
-def _slack_escape(text: str) -> str:
-    # Slack's mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _status_label(status: str, t: Translator) -> str:
@@ -187,64 +221,79 @@ def _texts(found: StatusChanges, lang: str) -> tuple[Translator, str, str]:
     return t, title, intro
 
 
+def slack_change_text(c: StatusChange, t: Translator) -> str:
+    """One change as Slack mrkdwn: linked title, transition, then owner · reason (within limits)."""
+    line = t(
+        "alert_change",
+        title=slack_link(c.url, c.title),
+        old=slack_text(_status_label(c.previous_status, t), 100),
+        new=slack_text(_status_label(c.status, t), 100),
+    )
+    extra = " · ".join(slack_text(x, limit) for x, limit in ((c.owner, 200), (c.reason, NOTE_MAX)) if x)
+    return (line + (f"\n{extra}" if extra else ""))[:SLACK_SECTION_MAX]
+
+
 def slack_payload(found: StatusChanges, lang: str, scorecard_url: str | None, max_items: int = 25) -> dict:
-    """Slack incoming-webhook message: `text` as the notification fallback, Block Kit for the body."""
+    """Slack incoming-webhook message: `text` as the notification fallback, Block Kit for the body;
+    within Slack's limits whatever the titles (at most 49 blocks, 3,000 characters a section)."""
     t, title, intro = _texts(found, lang)
     blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(intro)}},
+        {"type": "header", "text": {"type": "plain_text", "text": cut(title, SLACK_HEADER_MAX)}},
+        slack_section(slack_text(intro, SLACK_SECTION_MAX)),
     ]
-    for c in found.changes[:max_items]:
-        name = f"<{c.url}|{_slack_escape(c.title)}>" if c.url else f"*{_slack_escape(c.title)}*"
-        line = t(
-            "alert_change",
-            title=name,
-            old=_slack_escape(_status_label(c.previous_status, t)),
-            new=_slack_escape(_status_label(c.status, t)),
-        )
-        extra = " · ".join(_slack_escape(x) for x in (c.owner, c.status_reason) if x)
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": line + (f"\n{extra}" if extra else "")}}
-        )
+    blocks += [slack_section(slack_change_text(c, t)) for c in found.changes[:max_items]]
     if len(found.changes) > max_items:
         more = t("alert_more", count=len(found.changes) - max_items)
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(more)}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_text(more, 300)}]})
     if scorecard_url:
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"<{scorecard_url}|{_slack_escape(t('alert_open_scorecard'))}>",
-                },
-            }
-        )
-    return {"text": f"{title}: {intro}", "blocks": blocks}
+        blocks.append(slack_section(slack_link(scorecard_url, t("alert_open_scorecard"))))
+    return {"text": cut(f"{title}: {intro}", SLACK_SECTION_MAX), "blocks": blocks}
 
 
-def teams_payload(found: StatusChanges, lang: str, scorecard_url: str | None, max_items: int = 25) -> dict:
-    """An Adaptive Card in a message envelope: what Teams Workflows ("post to a channel when a
-    webhook request is received") and the older incoming-webhook connectors both accept."""
-    t, title, intro = _texts(found, lang)
-    facts = [{"title": c.title, "value": _transition(c, t)} for c in found.changes[:max_items]]
-    body: list[dict] = [
-        {"type": "TextBlock", "text": title, "size": "Medium", "weight": "Bolder", "wrap": True},
-        {"type": "TextBlock", "text": intro, "wrap": True},
+def teams_change(c: StatusChange, t: Translator) -> dict:
+    """One change as an Adaptive Card container: title, owner, transition, reason, and a link."""
+    facts = [{"title": t("owner"), "value": cut(c.owner, TITLE_MAX) or t("none_value")}]
+    facts.append({"title": t("status"), "value": _transition(c, t)})
+    if c.reason:
+        facts.append({"title": t("reason"), "value": cut(c.reason, NOTE_MAX)})
+    items: list[dict] = [
+        {"type": "TextBlock", "text": cut(c.title, TITLE_MAX), "weight": "Bolder", "wrap": True},
         {"type": "FactSet", "facts": facts},
     ]
-    if len(found.changes) > max_items:
-        more = t("alert_more", count=len(found.changes) - max_items)
-        body.append({"type": "TextBlock", "text": more, "isSubtle": True, "wrap": True})
+    container: dict[str, Any] = {"type": "Container", "separator": True, "items": items}
+    if c.url:
+        link = {"type": "Action.OpenUrl", "title": t("alert_open_kr"), "url": c.url}
+        items.append({"type": "ActionSet", "actions": [link]})
+        container["selectAction"] = {"type": "Action.OpenUrl", "url": c.url}
+    return container
+
+
+def teams_card(
+    title: str, intro: str, items: list[dict], footer: str | None, url: str | None, t: Translator
+) -> dict:
+    """An Adaptive Card in a message envelope: what Teams Workflows ("post to a channel when a
+    webhook request is received") and the older incoming-webhook connectors both accept."""
+    body: list[dict] = [
+        {
+            "type": "TextBlock",
+            "text": cut(title, TITLE_MAX),
+            "size": "Medium",
+            "weight": "Bolder",
+            "wrap": True,
+        },
+        {"type": "TextBlock", "text": intro, "wrap": True},
+        *items,
+    ]
+    if footer:
+        body.append({"type": "TextBlock", "text": footer, "isSubtle": True, "wrap": True})
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": body,
     }
-    if scorecard_url:
-        card["actions"] = [
-            {"type": "Action.OpenUrl", "title": t("alert_open_scorecard"), "url": scorecard_url}
-        ]
+    if url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": t("alert_open_scorecard"), "url": url}]
     return {
         "type": "message",
         "attachments": [
@@ -253,8 +302,17 @@ def teams_payload(found: StatusChanges, lang: str, scorecard_url: str | None, ma
     }
 
 
+def teams_payload(found: StatusChanges, lang: str, scorecard_url: str | None, max_items: int = 25) -> dict:
+    """The changes as an Adaptive Card: per KR its title, owner, transition, reason and link."""
+    t, title, intro = _texts(found, lang)
+    more = len(found.changes) - max_items
+    footer = t("alert_more", count=more) if more > 0 else None
+    items = [teams_change(c, t) for c in found.changes[:max_items]]
+    return teams_card(title, intro, items, footer, scorecard_url, t)
+
+
 def generic_payload(found: StatusChanges, lang: str, scorecard_url: str | None) -> dict:
-    """Plain JSON for any other receiver: the changes as data, with status codes and labels."""
+    """Plain JSON for any other receiver: the changes as data, with status codes, labels and reasons."""
     t, title, _ = _texts(found, lang)
     return {
         "event": "okr.status_changed",
@@ -286,6 +344,8 @@ def send_status_alerts(
     client_options: Mapping[str, Any] | None = None,
     newest_as_of: dt.date | str | None = None,
     run_report: Report | None = None,
+    ledger: Ledger | None = None,
+    backfill: bool = False,
 ) -> AlertReport:
     """Post the status changes of this run to every configured webhook. Never raises: alerting is
     a side effect of scoring, and a broken webhook must not turn a good run into a failed one.
@@ -293,6 +353,9 @@ def send_status_alerts(
     newest_as_of: the newest day in kr_score_history, when `history` was cut at the run's as_of;
     a run for an older day (a backfill) posts nothing. Default: the newest day in `history`.
     run_report: the run's one Report (its site model is reused instead of being built again).
+    ledger: what was posted before (the warehouse's table): changes already posted to a channel
+    are not posted to it again, and what a channel accepts is recorded.
+    backfill: the run is part of a backfill (`okr backfill`, a Dagster backfill): nothing is posted.
     """
     report = AlertReport()
     environ = os.environ if environ is None else environ
@@ -305,12 +368,18 @@ def send_status_alerts(
     if not settings.enabled or not settings.env_names:
         report.skipped = "off"
         return report
+    if backfill:
+        report.skipped = "backfill"
+        log.info("alerts: a backfill run posts nothing")
+        return report
+    lang = settings.lang or lang
     try:
         found = detect_status_changes(
             scorecard,
             history,
             settings.scorecard_url,
             model=run_report.model if run_report is not None else None,
+            lang=lang,
         )
     except ScorecardError as exc:
         log.error("alerts are not sent: %s", exc)
@@ -332,48 +401,33 @@ def send_status_alerts(
         log.info("alerts: no KR changed status since %s; nothing posted", found.previous_as_of)
         return report
 
-    lang = settings.lang or lang
     builders = {
-        "slack": lambda: slack_payload(found, lang, settings.scorecard_url, settings.max_items),
-        "teams": lambda: teams_payload(found, lang, settings.scorecard_url, settings.max_items),
-        "webhook": lambda: generic_payload(found, lang, settings.scorecard_url),
+        "slack": lambda f: slack_payload(f, lang, settings.scorecard_url, settings.max_items),
+        "teams": lambda f: teams_payload(f, lang, settings.scorecard_url, settings.max_items),
+        "webhook": lambda f: generic_payload(f, lang, settings.scorecard_url),
     }
     for channel, env_name in settings.env_names.items():
-        if post_json(channel, env_name, environ, builders[channel](), client_options):
-            log.info("alerts: posted %d status change(s) to %s", len(found.changes), channel)
-            report.posted.append(channel)
-        else:
+        items = {_item(c, found): c for c in found.changes}
+        done = ledger_posted(ledger, KIND, channel, list(items))
+        new = [c for item, c in items.items() if item not in done]
+        if not new:
+            log.info("alerts: %s already has every change of %s; nothing posted", channel, found.as_of)
+            report.already_posted.append(channel)
+            continue
+        payload = builders[channel](StatusChanges(found.as_of, found.previous_as_of, new))
+        if not post_json(channel, env_name, environ, payload, client_options):
             report.failed.append(channel)
+            continue
+        log.info("alerts: posted %d status change(s) to %s", len(new), channel)
+        report.posted.append(channel)
+        ledger_record(ledger, KIND, channel, [_item(c, found) for c in new], found.as_of)
+    if report.already_posted and not report.posted and not report.failed:
+        report.skipped = "already posted"
     return report
 
 
-def post_json(
-    channel: str,
-    env_name: str,
-    environ: Mapping[str, str],
-    payload: dict,
-    client_options: Mapping[str, Any] | None = None,
-) -> bool:
-    """POST `payload` to the webhook URL in `env_name`; True when accepted. Never raises: a
-    failure is logged with the URL redacted (shared by the status-change and load alerts)."""
-    url = (environ.get(env_name) or "").strip()
-    if not url:
-        log.warning(
-            "alerts: %s is configured but the environment variable %s is not set; skipped", channel, env_name
-        )
-        return False
-    if urlsplit(url).scheme not in ("http", "https"):
-        log.error("alerts: %s: the address in %s is not an http(s) URL; skipped", channel, env_name)
-        return False
-    options = {"timeout": (5, 30), "max_attempts": 4, "total_budget_s": 60, **(client_options or {})}
-    client = HttpClient(source=channel, secrets=[url], **options)
-    try:
-        client.request("POST", url, endpoint="webhook", json=payload)
-    except Exception as exc:  # any failure: log it, keep going, never fail the run
-        log.warning(
-            "alerts: posting to %s (URL from %s) failed: %s", channel, env_name, redact(str(exc), [url])
-        )
-        return False
-    finally:
-        client.session.close()
-    return True
+KIND = "status_change"
+
+
+def _item(c: StatusChange, found: StatusChanges) -> str:
+    return f"{c.ledger_item}@{found.as_of}"

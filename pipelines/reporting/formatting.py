@@ -9,11 +9,13 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent, list_currencies
 
-# en_GB rather than en_US: the readers are in the Nordics, and day-before-month reads the same in
-# both languages ("15 Nov 2026" / "15.11.2026").
-BABEL_LOCALES = {"en": "en_GB", "fi": "fi_FI"}
+from pipelines.reporting.messages import LOCALES
+
+# One CLDR locale per language (messages.LOCALES; en_GB rather than en_US: the readers are in the
+# Nordics, and day-before-month reads the same in both languages, "15 Nov 2026" / "15.11.2026").
+BABEL_LOCALES = dict(LOCALES)
 # The same locales for the d3 formatters inside Vega charts (vl-convert names them this way).
-CHART_LOCALES = {"en": "en-GB", "fi": "fi-FI"}
+CHART_LOCALES = {lang: locale.replace("_", "-") for lang, locale in LOCALES.items()}
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
 

@@ -237,7 +237,14 @@ def load_line(
     files = _dicts(health.get("rejected_files"))
     if files:
         rows = int(health.get("rejected_rows") or 0)
-        parts.append(t("data_health_files_rejected", files=fmt.integer(len(files)), rows=fmt.integer(rows)))
+        parts.append(
+            t(
+                "data_health_files_rejected",
+                count=len(files),
+                files=fmt.integer(len(files)),
+                rows=fmt.integer(rows),
+            )
+        )
     return parts
 
 
@@ -271,7 +278,7 @@ def _load_groups(
         group = groups.setdefault(EXPORTS, LoadGroup(EXPORTS, t("source.exports")))
         rows = int(f.get("rejected_rows") or 0)
         sentence = (
-            t("health_file_rejected", file=f.get("file_name"), rows=fmt.integer(rows))
+            t("health_file_rejected", file=f.get("file_name"), count=rows, rows=fmt.integer(rows))
             if rows
             else t("health_file_unreadable", file=f.get("file_name"), error=_sentence(f.get("error")))
         )

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from pipelines.reporting.alerts import AlertReport, AlertSettings, AlertSettingsError, post_json
+from pipelines.reporting.alerts import AlertReport, AlertSettings, AlertSettingsError
+from pipelines.reporting.channels import post_json
 from pipelines.reporting.health import load_line, source_name
 from pipelines.reporting.report import texts
 

@@ -1,595 +1,193 @@
-# ruff: noqa: E501 - one message per line reads and diffs better than wrapped strings
-"""The scorecard's message catalogue: every label of the site, exports and alerts, in English and Finnish.
+"""The scorecard's messages: gettext catalogs managed with Babel, looked up by symbolic id.
 
-Why a Python dict and not gettext .po/.mo files: there are two languages and about 150 short
-strings, written by the developers themselves; a dict needs no compile step or binary files in
-git, and `tests/pipelines/reporting/test_messages.py` fails when a key is missing in one language.
-Babel is still used for everything locale data does better (numbers, currency, dates).
-Placeholders use `str.format` names, e.g. `{count}`.
+The wording lives in `locale/<lang>/LC_MESSAGES/messages.po` (English too: `locale/en` is the
+source wording), never in Python. Ids are symbolic (`status.on_track`, `reason.stale`), so
+rewording the English text does not orphan every translation, and templates and code read
+`t("status.on_track")` whatever the language. Placeholders use `str.format` names (`{count}`).
+
+Plurals are gettext plurals: a message with plural forms picks its form by its `count` value,
+and a placeholder may name a plural message as its format (`{days:count.days}` renders the number
+through `count.days`: "1 day", "3 days"; Finnish "1 päivän", "3 päivää").
+
+Adding a language: one catalog (`pybabel init`, translate, `make messages`) plus its line in
+LOCALES of pipelines/languages.py; see docs/scorecard-site.md, "Languages".
+
+Compiled `.mo` files are not committed: `make install` (and `make messages`) compile them, and a
+catalog whose `.mo` is missing or older than its `.po` is compiled in memory when loaded, so a
+fresh clone, an edited catalog and an installed package all read the current wording.
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import re
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from pipelines.languages import LANGUAGES, LOCALES
 from pipelines.reporting.statuses import STATUS_ICONS, STATUSES  # noqa: F401 - re-exported
 
-LANGUAGES = ("en", "fi")
+log = logging.getLogger(__name__)
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "site_title": "OKR scorecard",
-        "skip_to_content": "Skip to content",
-        "nav_label": "Main",
-        "nav_overview": "Overview",
-        "nav_teams": "Teams",
-        "nav_archive": "Past cycles",
-        "nav_downloads": "Downloads",
-        "nav_quality": "Data quality report",
-        "download_json": "JSON",
-        "download_csv": "CSV (spreadsheet)",
-        "download_md": "Markdown (chat, wiki)",
-        "overview_title": "Overview",
-        "cycle": "Cycle",
-        "cycles": "Cycles",
-        "as_of": "Scores as of",
-        "generated_at": "Generated",
-        "data_freshness": "Data freshness",
-        "data_through": "Data through",
-        "data_through_range": "Newest data {newest}; oldest data used by a key result {oldest}.",
-        "data_through_none": "No key result has data yet.",
-        "kr_without_fresh_data": "{count} key result(s) are stale or have no data.",
-        "data_health": "Data health",
-        "data_health_link": "Open the full data quality report",
-        "status_counts": "Key results by status",
-        "status_counts_caption": "Number of key results in the current cycle by status",
-        "count": "Count",
-        "status": "Status",
-        "objectives": "Objectives",
-        "objective": "Objective",
-        "objective_tree": "Objectives and key results",
-        "no_current_cycle": "No cycle is in progress on this date.",
-        "see_archive": "See past cycles.",
-        "upcoming_cycle": "upcoming",
-        "current_cycle": "in progress",
-        "period": "Period",
-        "period_range": "{start} – {end}",
-        "key_results": "Key results",
-        "key_result": "Key result",
-        "no_key_results": (
-            "This objective has no key results of its own; it is scored from the objectives under it."
-        ),
-        "aligned_objectives": "Objectives aligned under this one",
-        "parent_objective": "Aligned to",
-        "level": "Level",
-        "level.company": "Company",
-        "level.team": "Team",
-        "team": "Team",
-        "teams": "Teams",
-        "team_title": "Team {team}",
-        "team_no_objectives": "This team has no objectives in the current cycle.",
-        "team_past_objectives": "Objectives in past cycles",
-        "owner": "Owner",
-        "score": "Score",
-        "expected_progress": "Expected by now",
-        "progress": "Progress",
-        "gap": "Gap to expected",
-        "baseline": "Baseline",
-        "target": "Target",
-        "actual": "Actual",
-        "forecast": "Forecast",
-        "forecast_at_end": "Forecast at end",
-        "forecast_method": "Forecast method",
-        "forecast_run_rate": "Run rate per day",
-        "forecast_projected_progress": "Forecast progress",
-        "forecast_none": "No forecast for this measure.",
-        "status_reason": "Reason",
-        "numbers": "Numbers",
-        "definition": "Definition",
-        "metric": "Metric",
-        "metric_description": "What the metric measures",
-        "metric_sql": "How it is computed (SQL)",
-        "metric_unknown": "No description of this metric is available.",
-        "filter": "Filter",
-        "filter_none": "No filter: all rows of the metric count.",
-        "measure": "Measure",
-        "measure.sum": "Sum",
-        "measure.avg": "Average",
-        "measure.last": "Latest value",
-        "measure.min": "Minimum",
-        "measure.max": "Maximum",
-        "measure.ratio": "Ratio",
-        "kr_type": "Type",
-        "kr_type.progress": "Progress from baseline to target",
-        "kr_type.stay_above": "Stay at or above target",
-        "kr_type.stay_below": "Stay at or below target",
-        "commitment": "Commitment",
-        "commitment.committed": "Committed",
-        "commitment.aspirational": "Aspirational",
-        "weight": "Weight",
-        "days_elapsed": "Days elapsed",
-        "days_elapsed_value": "{elapsed} of {total}",
-        "charts": "Charts",
-        "chart_progress_title": "Actual against target",
-        "chart_score_title": "Score over the cycle",
-        "chart_date": "Date",
-        "chart_value": "Value",
-        "chart_series": "Series",
-        "series_actual": "Actual",
-        "series_target": "Target",
-        "series_pace": "Expected pace",
-        "series_forecast": "Forecast",
-        "series_score": "Score",
-        "series_expected": "Expected",
-        "chart_progress_alt": (
-            "Line chart of {title}: actual {actual} on {date} against a target of {target}."
-        ),
-        "chart_progress_alt_forecast": "Forecast {forecast} by {end}.",
-        "chart_score_alt": (
-            "Line chart of the score of {title} from "
-            "{first} to {last}: latest score {score}, expected {expected}."
-        ),
-        "chart_no_history": "No scoring history yet.",
-        "checks": "Data checks",
-        "check_name": "Check",
-        "check_severity": "Severity",
-        "check_result": "Result",
-        "check_passed": "Passed",
-        "check_failed": "Failed",
-        "check_unknown": "Not run",
-        "checks_none": "No data checks concern this key result.",
-        "initiatives": "Initiatives",
-        "initiative": "Initiative",
-        "initiatives_none": "No initiatives are planned for this key result.",
-        "initiative_status": "Status",
-        "due": "Due",
-        "contribution": "Contribution",
-        "campaigns": "Campaigns",
-        "overdue": "Overdue",
-        "not_overdue": "On time",
-        "initiative.planned": "Planned",
-        "initiative.in_progress": "In progress",
-        "initiative.done": "Done",
-        "initiative.dropped": "Dropped",
-        "changes": "Changes to the target",
-        "changes_none": "The definition has not changed during the cycle.",
-        "change_field": "What changed",
-        "change_from_to": "From → to",
-        "change_on": "Changed on",
-        "change_reason": "Reason",
-        "change_sentence": "{field} changed from {old} to {new} on {date}.",
-        "field.target": "Target",
-        "field.baseline": "Baseline",
-        "field.start_date": "Start date",
-        "field.end_date": "End date",
-        "field.start": "Start date",
-        "field.end": "End date",
-        "archive_title": "Past cycles",
-        "archive_intro": "Final scores of the cycles that have ended.",
-        "archive_none": "No cycle has ended yet.",
-        "archive_cycle_title": "Cycle {cycle}: final scores",
-        "archive_final_as_of": "Final scores as of {date}",
-        "final_score": "Final score",
-        "ended_on": "Ended",
-        "kr_count": "Key results",
-        "achieved_count": "Achieved",
-        "none_value": "–",
-        "yes": "Yes",
-        "no": "No",
-        "status.on_track": "On track",
-        "status.at_risk": "At risk",
-        "status.off_track": "Off track",
-        "status.achieved": "Achieved",
-        "status.missed": "Missed",
-        "status.stale": "Stale data",
-        "status.no_data": "No data",
-        "status.not_started": "Not started",
-        "severity.ERROR": "Error",
-        "severity.WARN": "Warning",
-        "severity.INFO": "Info",
-        "md_title": "OKR scorecard {as_of}",
-        "alert_title": "OKR status changes on {as_of}",
-        "alert_intro": "{count} key result(s) changed status since {previous}.",
-        "alert_change": "{title}: {old} → {new}",
-        "alert_open_scorecard": "Open the scorecard",
-        "alert_more": "…and {count} more.",
-        "alert_load_title": "OKR data did not load for {as_of}",
-        "reason.blocked": "Blocked by a failed data check: {check}.",
-        "reason.not_started": "Starts on {start}.",
-        "reason.no_data_metric": "The metric {metric} has no data yet.",
-        "reason.no_data_ratio": "No value: the denominator of the ratio is 0 in the period so far.",
-        "reason.no_data_rows": "No rows of the metric {metric} match this key result yet.",
-        "reason.stale": "The data of {metric} only runs through {data_through}.",
-        "reason.achieved": "Ended at {actual} against a target of {target}.",
-        "reason.missed": "Ended at {actual}, short of the target of {target}.",
-        "reason.threshold_broken": "At {actual}, the limit of {target} is not held.",
-        "reason.behind_pace": "Score {score} where {expected} is expected by now.",
-        "reason.behind_pace_forecast": "Score {score} where {expected} is expected by now; at this pace it ends at {forecast} ({forecast_progress} of the way to the target).",
-        "reason.on_track_forecast_short": "On pace today (score {score}, {expected} expected), but the forecast ends at {forecast}, {forecast_progress} of the way to the target.",
-        "reason.ahead_of_pace": "Ahead of pace: score {score} where {expected} is expected by now.",
-        "reason.on_pace": "On pace: score {score} where {expected} is expected by now.",
-        "attention_title": "Needs attention",
-        "attention_none": "Nothing needs attention: every key result in progress is on track and its data is fresh.",
-        "attention_caption": "Key results off track, at risk, missed in the last 7 days, stale or without data, worst first",
-        "trend_7d": "Score change in 7 days",
-        "trend_up": "↑ up {delta}",
-        "trend_down": "↓ down {delta}",
-        "trend_flat": "no change",
-        "reason": "Why",
-        "latest_checkin": "Latest check-in",
-        "status_list_title": "Key results: {status}",
-        "status_list_none": "No key result in the current cycle has this status.",
-        "status_counts_link": "{count} {status}",
-        "data_health_ok": "All sources fresh; all {checks} checks passed.",
-        "data_health_late": "{source} data {days} days late: {count} key results affected.",
-        "data_health_errors": "{failed} of {checks} checks failed with errors; {blocked} key results blocked.",
-        "data_health_warnings": "All sources fresh; {failed} of {checks} checks raised warnings.",
-        "data_health_details": "See data health",
-        "health_intro": "{failed} of {checks} checks failed on {date}: {errors} errors and {warnings} warnings.",
-        "health_source": "Source",
-        "health_checks": "Checks",
-        "health_failed": "Failed",
-        "health_all_passed": "All checks passed.",
-        "health_failure_between": "{count} of {rows} rows have {column} outside {min} – {max}.",
-        "health_failure_null": "{count} of {rows} rows have no {column}.",
-        "health_failure_unique": "{count} of {rows} rows repeat a value of {column}.",
-        "health_failure_set": "{count} of {rows} rows have an unexpected {column}.",
-        "health_failure_other": "{check}: {summary}",
-        "health_kr_failed": "{title}: {check}.",
-        "health_blocked": "Metrics held back by a failed check",
-        "health_blocked_line": "{metric}: {reason}",
-        "health_full_report": "Open the full data quality report (every check and its result)",
-        "health_no_checks": "No data checks ran for this day.",
-        "data_health_source_failed": "{source} failed to load: {count} key results affected.",
-        "data_health_source_failed_none": "{source} failed to load; no key result uses it.",
-        "data_health_files_rejected": "{files} export files rejected ({rows} rows).",
-        "health_load_title": "Failed to load",
-        "health_load_intro": "These sources and files did not load at the latest run. Everything else is scored; key results that read a failed source are scored with its last good data and marked stale, and a rejected file's earlier rows are kept.",
-        "health_source_failed": "The latest load failed: {error} Data loaded on {since} is used.",
-        "health_source_never_loaded": "The latest load failed: {error} It has never loaded.",
-        "health_source_krs": "{count} key results of the current cycle are stale because of it.",
-        "health_file_rejected": "{file} was not loaded: {rows} rows have a problem. What it loaded before is kept.",
-        "health_file_unreadable": "{file} was not loaded: {error}",
-        "health_file": "File",
-        "health_line": "Line",
-        "health_column": "Column",
-        "health_problem": "Problem",
-        "health_more_problems": "…and {count} more problems in this file.",
-        "source.exports": "Export files",
-        "source.ga4": "Google Analytics 4",
-        "source.hubspot": "HubSpot",
-        "source.ads": "Ad platforms",
-        "source.matomo": "Matomo",
-        "source.plausible": "Plausible",
-        "source.pipedrive": "Pipedrive",
-        "source.salesforce": "Salesforce",
-        "source.okr": "OKR definitions",
-        "source.metrics": "Metrics",
-        "source.key_results": "Key result checks",
-        "check.kr_not_off_track": "not off track",
-        "check.kr_not_at_risk": "not at risk",
-        "check.kr_achieved_after_period": "achieved by the end of its period",
-        "check_kind.structure": "Structure",
-        "check_kind.values": "Values",
-        "check_kind.freshness": "Freshness",
-        "check_kind.volume": "Row count",
-        "check_kind.custom": "Custom rule",
-        "nav_people": "People",
-        "people_title": "People",
-        "people_intro": "A page per owner with everything they own in the current cycle. Owners are matched regardless of letter case and extra spaces, so “Anna Virtanen” and “anna  virtanen” are one person.",
-        "person_title": "Goals of {owner}",
-        "person_none": "Nothing owned in the current cycle.",
-        "person_owns": "{objectives} objectives, {krs} key results, {initiatives} initiatives",
-        "timeline": "Check-ins and changes",
-        "timeline_none": "No check-ins or changes to the definition during the cycle.",
-        "timeline_checkin": "Check-in",
-        "timeline_change": "Definition change",
-        "timeline_value": "Value {value}",
-        "timeline_confidence": "confidence {confidence}",
-        "timeline_by": "by {author}",
-        "timeline_undated": "During the cycle",
-        "change_reason_note": "The definition was changed during the cycle: {reason}",
-        "forecast_method.run_rate_14d": "Run rate of the last 14 days continues",
-        "forecast_method.hold_level": "The current level holds",
-        "data_health_title": "Data health",
-    },
-    "fi": {
-        "site_title": "OKR-tuloskortti",
-        "skip_to_content": "Siirry sisältöön",
-        "nav_label": "Päävalikko",
-        "nav_overview": "Yleiskatsaus",
-        "nav_teams": "Tiimit",
-        "nav_archive": "Päättyneet jaksot",
-        "nav_downloads": "Lataukset",
-        "nav_quality": "Datan laaturaportti",
-        "download_json": "JSON",
-        "download_csv": "CSV (taulukkolaskenta)",
-        "download_md": "Markdown (chat, wiki)",
-        "overview_title": "Yleiskatsaus",
-        "cycle": "Jakso",
-        "cycles": "Jaksot",
-        "as_of": "Tilanne päivältä",
-        "generated_at": "Luotu",
-        "data_freshness": "Datan ajantasaisuus",
-        "data_through": "Dataa päivään asti",
-        "data_through_range": "Uusin data {newest}; vanhin avaintuloksen käyttämä data {oldest}.",
-        "data_through_none": "Yhdelläkään avaintuloksella ei ole vielä dataa.",
-        "kr_without_fresh_data": "{count} avaintuloksen data on vanhentunutta tai puuttuu.",
-        "data_health": "Datan kunto",
-        "data_health_link": "Avaa koko datan laaturaportti",
-        "status_counts": "Avaintulokset tilan mukaan",
-        "status_counts_caption": "Nykyisen jakson avaintulosten määrä tilan mukaan",
-        "count": "Määrä",
-        "status": "Tila",
-        "objectives": "Tavoitteet",
-        "objective": "Tavoite",
-        "objective_tree": "Tavoitteet ja avaintulokset",
-        "no_current_cycle": "Tälle päivälle ei osu yhtään käynnissä olevaa jaksoa.",
-        "see_archive": "Katso päättyneet jaksot.",
-        "upcoming_cycle": "tulossa",
-        "current_cycle": "käynnissä",
-        "period": "Ajanjakso",
-        "period_range": "{start}–{end}",
-        "key_results": "Avaintulokset",
-        "key_result": "Avaintulos",
-        "no_key_results": (
-            "Tällä tavoitteella ei ole omia avaintuloksia; "
-            "se pisteytetään sen alle linjattujen tavoitteiden perusteella."
-        ),
-        "aligned_objectives": "Tämän alle linjatut tavoitteet",
-        "parent_objective": "Linjattu tavoitteeseen",
-        "level": "Taso",
-        "level.company": "Yhtiö",
-        "level.team": "Tiimi",
-        "team": "Tiimi",
-        "teams": "Tiimit",
-        "team_title": "Tiimi {team}",
-        "team_no_objectives": "Tiimillä ei ole tavoitteita nykyisessä jaksossa.",
-        "team_past_objectives": "Tavoitteet päättyneissä jaksoissa",
-        "owner": "Vastuuhenkilö",
-        "score": "Pisteet",
-        "expected_progress": "Odotettu tähän mennessä",
-        "progress": "Edistyminen",
-        "gap": "Ero odotettuun",
-        "baseline": "Lähtötaso",
-        "target": "Tavoitearvo",
-        "actual": "Toteuma",
-        "forecast": "Ennuste",
-        "forecast_at_end": "Ennuste jakson lopussa",
-        "forecast_method": "Ennustemenetelmä",
-        "forecast_run_rate": "Vauhti päivässä",
-        "forecast_projected_progress": "Ennustettu edistyminen",
-        "forecast_none": "Tälle mittarille ei lasketa ennustetta.",
-        "status_reason": "Syy",
-        "numbers": "Luvut",
-        "definition": "Määritelmä",
-        "metric": "Mittari",
-        "metric_description": "Mitä mittari mittaa",
-        "metric_sql": "Miten se lasketaan (SQL)",
-        "metric_unknown": "Mittarille ei ole kuvausta.",
-        "filter": "Rajaus",
-        "filter_none": "Ei rajausta: kaikki mittarin rivit lasketaan.",
-        "measure": "Laskutapa",
-        "measure.sum": "Summa",
-        "measure.avg": "Keskiarvo",
-        "measure.last": "Viimeisin arvo",
-        "measure.min": "Pienin",
-        "measure.max": "Suurin",
-        "measure.ratio": "Suhdeluku",
-        "kr_type": "Tyyppi",
-        "kr_type.progress": "Edistyminen lähtötasolta tavoitearvoon",
-        "kr_type.stay_above": "Pysy tavoitearvossa tai sen yli",
-        "kr_type.stay_below": "Pysy tavoitearvossa tai sen alla",
-        "commitment": "Sitoumus",
-        "commitment.committed": "Sitova",
-        "commitment.aspirational": "Kunnianhimoinen",
-        "weight": "Painoarvo",
-        "days_elapsed": "Päiviä kulunut",
-        "days_elapsed_value": "{elapsed}/{total}",
-        "charts": "Kaaviot",
-        "chart_progress_title": "Toteuma suhteessa tavoitteeseen",
-        "chart_score_title": "Pisteet jakson aikana",
-        "chart_date": "Päivä",
-        "chart_value": "Arvo",
-        "chart_series": "Sarja",
-        "series_actual": "Toteuma",
-        "series_target": "Tavoite",
-        "series_pace": "Odotettu tahti",
-        "series_forecast": "Ennuste",
-        "series_score": "Pisteet",
-        "series_expected": "Odotettu",
-        "chart_progress_alt": "Viivakaavio: {title}. Toteuma {actual} päivänä {date}, tavoitearvo {target}.",
-        "chart_progress_alt_forecast": "Ennuste {forecast} päivään {end} mennessä.",
-        "chart_score_alt": (
-            "Viivakaavio tavoitteen {title} pisteistä {first}–{last}: "
-            "viimeisimmät pisteet {score}, odotettu {expected}."
-        ),
-        "chart_no_history": "Pisteytyshistoriaa ei vielä ole.",
-        "checks": "Datan tarkistukset",
-        "check_name": "Tarkistus",
-        "check_severity": "Vakavuus",
-        "check_result": "Tulos",
-        "check_passed": "Läpäisty",
-        "check_failed": "Epäonnistui",
-        "check_unknown": "Ei ajettu",
-        "checks_none": "Tähän avaintulokseen ei liity datan tarkistuksia.",
-        "initiatives": "Toimenpiteet",
-        "initiative": "Toimenpide",
-        "initiatives_none": "Tälle avaintulokselle ei ole suunniteltu toimenpiteitä.",
-        "initiative_status": "Tila",
-        "due": "Määräpäivä",
-        "contribution": "Vaikutus",
-        "campaigns": "Kampanjat",
-        "overdue": "Myöhässä",
-        "not_overdue": "Aikataulussa",
-        "initiative.planned": "Suunniteltu",
-        "initiative.in_progress": "Käynnissä",
-        "initiative.done": "Valmis",
-        "initiative.dropped": "Peruttu",
-        "changes": "Tavoitteen muutokset",
-        "changes_none": "Määritelmä ei ole muuttunut jakson aikana.",
-        "change_field": "Mikä muuttui",
-        "change_from_to": "Mistä → mihin",
-        "change_on": "Muutospäivä",
-        "change_reason": "Syy",
-        "change_sentence": "{field} muuttui arvosta {old} arvoon {new} {date}.",
-        "field.target": "Tavoitearvo",
-        "field.baseline": "Lähtötaso",
-        "field.start_date": "Alkupäivä",
-        "field.end_date": "Loppupäivä",
-        "field.start": "Alkupäivä",
-        "field.end": "Loppupäivä",
-        "archive_title": "Päättyneet jaksot",
-        "archive_intro": "Päättyneiden jaksojen lopulliset pisteet.",
-        "archive_none": "Yksikään jakso ei ole vielä päättynyt.",
-        "archive_cycle_title": "Jakso {cycle}: lopulliset pisteet",
-        "archive_final_as_of": "Lopulliset pisteet {date}",
-        "final_score": "Lopulliset pisteet",
-        "ended_on": "Päättyi",
-        "kr_count": "Avaintuloksia",
-        "achieved_count": "Saavutettu",
-        "none_value": "–",
-        "yes": "Kyllä",
-        "no": "Ei",
-        "status.on_track": "Aikataulussa",
-        "status.at_risk": "Vaarassa",
-        "status.off_track": "Jäljessä",
-        "status.achieved": "Saavutettu",
-        "status.missed": "Ei saavutettu",
-        "status.stale": "Data vanhentunut",
-        "status.no_data": "Ei dataa",
-        "status.not_started": "Ei alkanut",
-        "severity.ERROR": "Virhe",
-        "severity.WARN": "Varoitus",
-        "severity.INFO": "Tieto",
-        "md_title": "OKR-tuloskortti {as_of}",
-        "alert_title": "OKR-tilamuutokset {as_of}",
-        "alert_intro": "{count} avaintuloksen tila on muuttunut {previous} jälkeen.",
-        "alert_change": "{title}: {old} → {new}",
-        "alert_open_scorecard": "Avaa tuloskortti",
-        "alert_more": "…ja {count} muuta.",
-        "alert_load_title": "OKR-datan lataus epäonnistui päivälle {as_of}",
-        "reason.blocked": "Epäonnistunut datatarkistus esti pisteytyksen: {check}.",
-        "reason.not_started": "Alkaa {start}.",
-        "reason.no_data_metric": "Mittarilla {metric} ei ole vielä dataa.",
-        "reason.no_data_ratio": "Ei arvoa: suhdeluvun nimittäjä on jaksolla toistaiseksi 0.",
-        "reason.no_data_rows": "Mittarin {metric} rivit eivät vielä osu tähän avaintulokseen.",
-        "reason.stale": "Mittarin {metric} data ulottuu vain päivään {data_through}.",
-        "reason.achieved": "Päättyi arvoon {actual}, kun tavoite oli {target}.",
-        "reason.missed": "Päättyi arvoon {actual}; tavoite {target} jäi saavuttamatta.",
-        "reason.threshold_broken": "Arvo {actual} ei pysy rajassa {target}.",
-        "reason.behind_pace": "Pisteet {score}, kun tähän mennessä odotetaan {expected}.",
-        "reason.behind_pace_forecast": "Pisteet {score}, kun tähän mennessä odotetaan {expected}; tällä tahdilla jakso päättyy arvoon {forecast} ({forecast_progress} matkasta tavoitteeseen).",
-        "reason.on_track_forecast_short": "Tänään aikataulussa (pisteet {score}, odotettu {expected}), mutta ennuste päättyy arvoon {forecast}, {forecast_progress} matkasta tavoitteeseen.",
-        "reason.ahead_of_pace": "Edellä aikataulusta: pisteet {score}, kun tähän mennessä odotetaan {expected}.",
-        "reason.on_pace": "Aikataulussa: pisteet {score}, kun tähän mennessä odotetaan {expected}.",
-        "attention_title": "Vaatii huomiota",
-        "attention_none": "Mikään ei vaadi huomiota: kaikki käynnissä olevat avaintulokset ovat aikataulussa ja niiden data on ajan tasalla.",
-        "attention_caption": "Jäljessä tai vaarassa olevat, viimeisen 7 päivän aikana saavuttamatta jääneet sekä avaintulokset, joiden data on vanhentunutta tai puuttuu; vakavimmat ensin",
-        "trend_7d": "Pisteiden muutos 7 päivässä",
-        "trend_up": "↑ nousua {delta}",
-        "trend_down": "↓ laskua {delta}",
-        "trend_flat": "ei muutosta",
-        "reason": "Miksi",
-        "latest_checkin": "Viimeisin tilannepäivitys",
-        "status_list_title": "Avaintulokset: {status}",
-        "status_list_none": "Nykyisessä jaksossa ei ole avaintuloksia tässä tilassa.",
-        "status_counts_link": "{count} {status}",
-        "data_health_ok": "Kaikki lähteet ajan tasalla; kaikki {checks} tarkistusta läpäisty.",
-        "data_health_late": "Lähteen {source} data {days} päivää myöhässä: koskee {count} avaintulosta.",
-        "data_health_errors": "{failed}/{checks} tarkistuksesta epäonnistui virheellä; {blocked} avaintulosta pysäytetty.",
-        "data_health_warnings": "Kaikki lähteet ajan tasalla; {failed}/{checks} tarkistuksesta antoi varoituksen.",
-        "data_health_details": "Katso datan kunto",
-        "health_intro": "{failed}/{checks} tarkistuksesta epäonnistui {date}: {errors} virhettä ja {warnings} varoitusta.",
-        "health_source": "Lähde",
-        "health_checks": "Tarkistuksia",
-        "health_failed": "Epäonnistui",
-        "health_all_passed": "Kaikki tarkistukset läpäisty.",
-        "health_failure_between": "{count}/{rows} rivillä {column} on välin {min}–{max} ulkopuolella.",
-        "health_failure_null": "{count}/{rows} riviltä puuttuu {column}.",
-        "health_failure_unique": "{count}/{rows} rivillä {column} toistuu.",
-        "health_failure_set": "{count}/{rows} rivillä on odottamaton {column}.",
-        "health_failure_other": "{check}: {summary}",
-        "health_kr_failed": "{title}: {check}.",
-        "health_blocked": "Mittarit, jotka epäonnistunut tarkistus pysäytti",
-        "health_blocked_line": "{metric}: {reason}",
-        "health_full_report": "Avaa koko datan laaturaportti (kaikki tarkistukset tuloksineen)",
-        "health_no_checks": "Tälle päivälle ei ajettu datatarkistuksia.",
-        "data_health_source_failed": "Lähteen {source} lataus epäonnistui: koskee {count} avaintulosta.",
-        "data_health_source_failed_none": "Lähteen {source} lataus epäonnistui; mikään avaintulos ei käytä sitä.",
-        "data_health_files_rejected": "{files} vientitiedostoa hylätty ({rows} riviä).",
-        "health_load_title": "Lataus epäonnistui",
-        "health_load_intro": "Nämä lähteet ja tiedostot eivät latautuneet viimeisimmässä ajossa. Kaikki muu on pisteytetty; epäonnistunutta lähdettä käyttävät avaintulokset pisteytetään sen viimeisimmällä onnistuneella datalla ja merkitään vanhentuneiksi, ja hylätyn tiedoston aiemmin lataamat rivit säilyvät.",
-        "health_source_failed": "Viimeisin lataus epäonnistui: {error} Käytössä on {since} ladattu data.",
-        "health_source_never_loaded": "Viimeisin lataus epäonnistui: {error} Lähdettä ei ole koskaan ladattu.",
-        "health_source_krs": "Tämän vuoksi nykyisen jakson {count} avaintuloksen data on vanhentunutta.",
-        "health_file_rejected": "Tiedostoa {file} ei ladattu: {rows} rivillä on ongelma. Sen aiemmin lataamat rivit säilyvät.",
-        "health_file_unreadable": "Tiedostoa {file} ei ladattu: {error}",
-        "health_file": "Tiedosto",
-        "health_line": "Rivi",
-        "health_column": "Sarake",
-        "health_problem": "Ongelma",
-        "health_more_problems": "…ja {count} muuta ongelmaa tässä tiedostossa.",
-        "source.exports": "Vientitiedostot",
-        "source.ga4": "Google Analytics 4",
-        "source.hubspot": "HubSpot",
-        "source.ads": "Mainosalustat",
-        "source.matomo": "Matomo",
-        "source.plausible": "Plausible",
-        "source.pipedrive": "Pipedrive",
-        "source.salesforce": "Salesforce",
-        "source.okr": "OKR-määritykset",
-        "source.metrics": "Mittarit",
-        "source.key_results": "Avaintulosten tarkistukset",
-        "check.kr_not_off_track": "ei jäljessä",
-        "check.kr_not_at_risk": "ei vaarassa",
-        "check.kr_achieved_after_period": "saavutettu jakson loppuun mennessä",
-        "check_kind.structure": "Rakenne",
-        "check_kind.values": "Arvot",
-        "check_kind.freshness": "Tuoreus",
-        "check_kind.volume": "Rivimäärä",
-        "check_kind.custom": "Oma sääntö",
-        "nav_people": "Henkilöt",
-        "people_title": "Henkilöt",
-        "people_intro": "Jokaiselle omistajalle oma sivu, jolla on kaikki hänen omistamansa nykyisessä jaksossa. Omistajat tunnistetaan kirjainkoosta ja ylimääräisistä välilyönneistä riippumatta, joten “Anna Virtanen” ja “anna  virtanen” ovat sama henkilö.",
-        "person_title": "{owner}: tavoitteet",
-        "person_none": "Ei omistettavaa nykyisessä jaksossa.",
-        "person_owns": "{objectives} tavoitetta, {krs} avaintulosta, {initiatives} toimenpidettä",
-        "timeline": "Tilannepäivitykset ja muutokset",
-        "timeline_none": "Jakson aikana ei ole tilannepäivityksiä eikä määritysmuutoksia.",
-        "timeline_checkin": "Tilannepäivitys",
-        "timeline_change": "Määritysmuutos",
-        "timeline_value": "Arvo {value}",
-        "timeline_confidence": "luottamus {confidence}",
-        "timeline_by": "kirjoittaja {author}",
-        "timeline_undated": "Jakson aikana",
-        "change_reason_note": "Määritystä muutettiin jakson aikana: {reason}",
-        "forecast_method.run_rate_14d": "Viimeisen 14 päivän tahti jatkuu",
-        "forecast_method.hold_level": "Nykyinen taso säilyy",
-        "data_health_title": "Datan kunto",
-    },
-}
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(key: str) -> str:
+    """Marks an id looked up by a computed name (`status.<code>`) for `pybabel extract`."""
+    return key
+
+
+def N_plural(key: str) -> str:
+    """Marks an id with plural forms looked up by a computed name."""
+    return key
+
+
+# Ids looked up with a computed name (t.optional("status", code), f"reason.{code}", ...): listed
+# here so `pybabel extract` finds them. tests/pipelines/reporting/test_messages.py checks that
+# every id the code uses has an English and a Finnish text.
+CODED = (
+    N_("status.on_track"), N_("status.at_risk"), N_("status.off_track"), N_("status.stale"),
+    N_("status.no_data"), N_("status.not_started"), N_("status.achieved"), N_("status.missed"),
+    N_("level.company"), N_("level.team"),
+    N_("measure.sum"), N_("measure.avg"), N_("measure.last"), N_("measure.min"), N_("measure.max"),
+    N_("measure.ratio"),
+    N_("kr_type.progress"), N_("kr_type.stay_above"), N_("kr_type.stay_below"),
+    N_("commitment.committed"), N_("commitment.aspirational"),
+    N_("initiative.planned"), N_("initiative.in_progress"), N_("initiative.done"),
+    N_("initiative.dropped"),
+    N_("field.target"), N_("field.baseline"), N_("field.start_date"), N_("field.end_date"),
+    N_("field.start"), N_("field.end"),
+    N_("severity.ERROR"), N_("severity.WARN"), N_("severity.INFO"),
+    N_("series_actual"), N_("series_target"), N_("series_pace"), N_("series_forecast"),
+    N_("series_score"), N_("series_expected"),
+    N_("forecast_method.run_rate_14d"), N_("forecast_method.hold_level"),
+    N_("source.ga4"), N_("source.hubspot"), N_("source.ads"), N_("source.matomo"),
+    N_("source.plausible"), N_("source.pipedrive"), N_("source.salesforce"), N_("source.okr"),
+    N_("source.metrics"), N_("source.key_results"), N_("source.exports"),
+    N_("check.kr_not_off_track"), N_("check.kr_not_at_risk"), N_("check.kr_achieved_after_period"),
+    N_("check_kind.structure"), N_("check_kind.values"), N_("check_kind.freshness"),
+    N_("check_kind.volume"), N_("check_kind.custom"),
+    N_("health_failure_between"), N_("health_failure_null"), N_("health_failure_unique"),
+    N_("health_failure_set"),
+    N_("reason.blocked"), N_("reason.not_started"), N_("reason.no_data_metric"),
+    N_("reason.no_data_ratio"), N_("reason.no_data_rows"), N_("reason.stale"), N_("reason.achieved"),
+    N_("reason.missed"), N_("reason.threshold_broken"), N_("reason.behind_pace"),
+    N_("reason.behind_pace_forecast"), N_("reason.on_track_forecast_short"),
+    N_("reason.ahead_of_pace"), N_("reason.on_pace"),
+    N_plural("count.days"), N_plural("count.checks"), N_plural("count.errors"),
+    N_plural("count.warnings"), N_plural("count.key_results"), N_plural("count.objectives"),
+    N_plural("count.initiatives"), N_plural("count.rows"),
+    N_("md_title"),  # exports.py reads it inside an f-string, where extraction cannot see it
+    # Sentences with plural forms (chosen by their `count`), used as t("alert_intro", count=n).
+    N_plural("alert_intro"), N_plural("data_health_late"), N_plural("kr_without_fresh_data"),
+    N_plural("data_health_source_failed"), N_plural("data_health_files_rejected"),
+    N_plural("health_source_krs"), N_plural("health_file_rejected"), N_plural("health_more_problems"),
+)  # fmt: skip
+
+_PLURAL_SPEC = "count."  # a format spec naming a plural message: {days:count.days}
+_DIGITS = re.compile(r"[^\d.,-]")
+
+
+class MissingCatalogError(RuntimeError):
+    pass
+
+
+def catalog_path(lang: str, suffix: str = ".po") -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+@cache
+def load_translations(lang: str) -> Translations:
+    """The compiled catalog of a language: its .mo when current, else the .po compiled in memory."""
+    po, mo = catalog_path(lang), catalog_path(lang, ".mo")
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    if not po.is_file():
+        raise MissingCatalogError(f"{po}: no message catalog for language {lang!r}")
+    log.debug("%s is missing or older than %s: compiling the catalog in memory", mo.name, po.name)
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=LOCALES.get(lang, lang))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def _number(value: Any) -> int | float:
+    """The count a plural form is chosen by; templates pass numbers already formatted ("1 234")."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = _DIGITS.sub("", str(value)).replace(",", ".")
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return 0
+
+
+class _PluralFormatter(string.Formatter):
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith(_PLURAL_SPEC):
+            return self.translator.plural(format_spec, _number(value), count=value)
+        return super().format_field(value, format_spec)
 
 
 class Translator:
-    """Looks labels up in one language; an unknown key is a programming error and raises KeyError."""
+    """Looks messages up in one language; an unknown id is a programming error and raises KeyError."""
 
     def __init__(self, lang: str) -> None:
-        if lang not in MESSAGES:
+        if lang not in LOCALES:
             raise ValueError(f"lang: must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         self.lang = lang
-        self._messages = MESSAGES[lang]
+        self.translations = load_translations(lang)
+        catalog = self.translations._catalog
+        self._plural_ids = {k[0] for k in catalog if isinstance(k, tuple)}
+        self._ids = {k for k in catalog if isinstance(k, str) and k} | self._plural_ids
+        self._formatter = _PluralFormatter(self)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._messages[key]
-        return text.format(**values) if values else text
+        if key in self._plural_ids:
+            return self.plural(key, _number(values.get("count", 0)), **values)
+        if key not in self._ids:
+            raise KeyError(f"no message {key!r} in the {self.lang} catalog ({catalog_path(self.lang)})")
+        return self._format(self.translations.gettext(key), values)
+
+    def plural(self, key: str, n: float, **values: object) -> str:
+        if key not in self._plural_ids:
+            raise KeyError(f"no plural message {key!r} in the {self.lang} catalog")
+        return self._format(self.translations.ngettext(key, key, n), values)
+
+    def _format(self, text: str, values: dict[str, object]) -> str:
+        return self._formatter.vformat(text, (), values) if values else text
+
+    # gettext-style callables for Jinja2's i18n extension (`{{ _("nav_overview") }}` in templates).
+    def gettext(self, key: str, **values: object) -> str:
+        return self(key, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return self.plural(singular, n, **{"count": n, **values})
 
     def optional(self, prefix: str, value: object) -> str:
         """Label of a coded value (`measure.sum`); values outside the catalogue are shown as written."""
         if value is None:
-            return self._messages["none_value"]
-        return self._messages.get(f"{prefix}.{value}", str(value))
+            return self("none_value")
+        key = f"{prefix}.{value}"
+        return self(key) if key in self._ids else str(value)
 
     def has(self, key: str) -> bool:
-        return key in self._messages
+        return key in self._ids
 
     def status(self, status: str | None) -> str:
         return self.optional("status", status)

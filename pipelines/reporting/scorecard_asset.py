@@ -17,6 +17,8 @@ from pipelines.transform.dbt_setup import target_dir
 
 # `okr run --as-of D` sets this tag: the user asked for that day's scorecard, even if older.
 PUBLISH_TAG = "okr/publish"
+# `okr backfill` sets this tag (Dagster's own backfills set `dagster/backfill`): no alerts.
+BACKFILL_TAG = "okr/backfill"
 
 SCORING_TABLES = [
     "kr_scores",
@@ -88,8 +90,10 @@ def scorecard(
     from pipelines.quality import publish_data_docs
     from pipelines.reporting.alerts import send_status_alerts
     from pipelines.reporting.data_health import scorecard_quality, summary_counts
+    from pipelines.reporting.ledger import Ledger
     from pipelines.reporting.load_alerts import send_load_alerts
     from pipelines.reporting.publish import publish_report, read_archive
+    from pipelines.reporting.quality_wrapper import localize_quality_pages
     from pipelines.reporting.report import build_report
 
     settings = workspace.settings()
@@ -125,12 +129,22 @@ def scorecard(
     with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
         docs_dir = Path(tmp) / "quality"
         publish_data_docs(wh, as_of, docs_dir)
+        localize_quality_pages(docs_dir, lang)
         publish_report(
             report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
         )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
     alerts = send_status_alerts(
-        data, history, settings.alerts, lang=lang, newest_as_of=newest, run_report=report
+        data,
+        history,
+        settings.alerts,
+        lang=lang,
+        newest_as_of=newest,
+        run_report=report,
+        ledger=Ledger(wh),
+        backfill=context.run.tags.get(BACKFILL_TAG) == "true"
+        or "dagster/backfill" in context.run.tags
+        or context.partition_key_range.start != context.partition_key_range.end,  # a range run
     )
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     # The operational alert: what failed to load (sources, export files), when anything did.

@@ -32,6 +32,7 @@ def _environment() -> Environment:
     # and source data, and must show as text (`<script>` stays visible, never runs).
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        extensions=["jinja2.ext.i18n"],  # _() / gettext / ngettext from the language's catalog
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -50,6 +51,8 @@ class SiteRenderer:
         self.model = report.model
         self.t, self.fmt = report.texts.t, report.texts.fmt
         self.env = _environment()
+        # Old-style callables: the messages use str.format placeholders, not %-formatting.
+        self.env.install_gettext_callables(self.t.gettext, self.t.ngettext, newstyle=False)
         self.common = {
             "model": self.model,
             "card": self.model.card,
@@ -72,7 +75,8 @@ class SiteRenderer:
             return self.fmt.none
         if abs(delta) < 0.005:
             return self.t("trend_flat")
-        return self.t("trend_up" if delta > 0 else "trend_down", delta=self.fmt.score(abs(delta)))
+        size = self.fmt.score(abs(delta))
+        return self.t("trend_up", delta=size) if delta > 0 else self.t("trend_down", delta=size)
 
     def _change_value(self, field: str, value: Any, unit: str | None) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from reporting_fixture import make_history, make_metrics, make_scorecard
+from smtp_server import smtp_server  # noqa: F401 - fixtures for every test here
+from webhook_receiver import receiver  # noqa: F401
 
 from pipelines.reporting.publish import PublishResult, publish_scorecard
 

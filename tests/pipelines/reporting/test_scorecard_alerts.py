@@ -3,14 +3,11 @@ and that a failing webhook is logged without its URL and never raises."""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from reporting_fixture import make_history, make_scorecard
+from webhook_receiver import Receiver
 
 from pipelines.reporting.alerts import (
     AlertSettings,
@@ -18,46 +15,6 @@ from pipelines.reporting.alerts import (
     detect_status_changes,
     send_status_alerts,
 )
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that records every POST and answers with queued statuses."""
-
-    def __init__(self) -> None:
-        self.posts: list[dict] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.posts.append(
-                    {"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)}
-                )
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"invalid_token")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}{path}"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    r.thread.start()
-    yield r
-    r.server.shutdown()
-    r.server.server_close()
-
 
 SETTINGS = {
     "slack_webhook_env": "OKR_SLACK_WEBHOOK_URL",
@@ -136,8 +93,7 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
 
     slack = by_path["services"]["json"]
     assert (
-        slack["text"]
-        == "OKR status changes on 26 Nov 2026: 2 key result(s) changed status since 25 Nov 2026."
+        slack["text"] == "OKR status changes on 26 Nov 2026: 2 key results changed status since 25 Nov 2026."
     )
     assert slack["blocks"][0] == {
         "type": "header",
@@ -147,11 +103,12 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     assert lines[1] == (
         "<https://intranet.example.com/okr/krs/GROWTH-Q4-1.2.html"
         "|Kasvata orgaanista liikennettä 125 000 istuntoon>: "
-        "✔ On track → ▲ At risk\nSEO specialist"
+        "✔ On track → ▲ At risk\nSEO specialist · Score 0.30 where 0.43 is expected by now; at this "
+        "pace it ends at 60,407 sessions (48.3% of the way to the target)."
     )
     assert lines[2].startswith(
         "<https://intranet.example.com/okr/krs/SALES-Q4-2.3.html|Reach 420 sales-qualified leads>: "
-        "✔ On track → ◐ Stale data\nHead of Sales · Newest data is from 2026-11-20"
+        "✔ On track → ◐ Stale data\nHead of Sales · The data of sqls only runs through 20 Nov 2026."
     )
     assert lines[-1] == "<https://intranet.example.com/okr/|Open the scorecard>"
 
@@ -160,11 +117,24 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     card = teams["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
-    facts = next(b for b in card["content"]["body"] if b["type"] == "FactSet")["facts"]
-    assert facts == [
-        {"title": "Kasvata orgaanista liikennettä 125 000 istuntoon", "value": "✔ On track → ▲ At risk"},
-        {"title": "Reach 420 sales-qualified leads", "value": "✔ On track → ◐ Stale data"},
+    krs = [b for b in card["content"]["body"] if b["type"] == "Container"]
+    assert [k["items"][0]["text"] for k in krs] == [
+        "Kasvata orgaanista liikennettä 125 000 istuntoon",
+        "Reach 420 sales-qualified leads",
     ]
+    # Each KR names its owner, its transition and its reason, and links to its page.
+    assert krs[1]["items"][1]["facts"] == [
+        {"title": "Owner", "value": "Head of Sales"},
+        {"title": "Status", "value": "✔ On track → ◐ Stale data"},
+        {"title": "Why", "value": "The data of sqls only runs through 20 Nov 2026."},
+    ]
+    link = krs[1]["items"][2]["actions"][0]
+    assert link == {
+        "type": "Action.OpenUrl",
+        "title": "Open the key result",
+        "url": "https://intranet.example.com/okr/krs/SALES-Q4-2.3.html",
+    }
+    assert krs[1]["selectAction"]["url"] == link["url"]
     assert card["content"]["actions"][0]["url"] == "https://intranet.example.com/okr/"
 
     generic = by_path["hook"]["json"]
@@ -176,6 +146,10 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
         ("GROWTH-Q4-1.2", "on_track", "at_risk", "At risk"),
         ("SALES-Q4-2.3", "on_track", "stale", "Stale data"),
     ]
+    stale = generic["changes"][1]
+    assert stale["reason_code"] == "stale"
+    assert stale["reason_params"] == {"metric": "sqls", "data_through": "2026-11-20"}
+    assert stale["reason"] == "The data of sqls only runs through 20 Nov 2026."
 
 
 def test_alerts_in_finnish_and_slack_markup_escaped(receiver: Receiver) -> None:

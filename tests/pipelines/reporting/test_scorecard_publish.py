@@ -42,7 +42,7 @@ def test_overview_shows_as_of_counts_attention_and_tree(published_en: PublishRes
     text = _visible(html)
     assert "Scores as of 26 Nov 2026 · 2026-Q4 (1 Oct 2026 – 31 Dec 2026, in progress)" in text
     assert "Newest data 26 Nov 2026; oldest data used by a key result 20 Nov 2026." in text
-    assert "2 key result(s) are stale or have no data." in text
+    assert "2 key results are stale or have no data." in text
     # Counts in the one status order, each a link to the list of its KRs.
     counts = re.findall(r'href="(status/\w+\.html)"><span class="counts__n">(\d+)</span>', html)
     assert counts == [
@@ -184,9 +184,9 @@ def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
     publish_scorecard(card, [], make_metrics(), tmp_path / "s")
     text = _visible(_text(tmp_path / "s" / "index.html"))
     # One line on the overview; every count on the page adds up to the same checks.
-    assert "⚠ sqls data 6 days late: 1 key results affected. 1 of 5 checks failed with errors; " in text
+    assert "⚠ sqls data 6 days late: 1 key result affected. 1 of 5 checks failed with errors; " in text
     page = _visible(_text(tmp_path / "s" / "data-health.html"))
-    assert "2 of 5 checks failed on 26 Nov 2026: 1 errors and 1 warnings." in page
+    assert "2 of 5 checks failed on 26 Nov 2026: 1 error and 1 warning." in page
     assert (
         "Source Checks Error Warning HubSpot 3 1 0 Google Analytics 4 1 0 0 Key result checks 1 0 1" in page
     )
