@@ -232,8 +232,12 @@ def load_line(
     parts = []
     for s in _dicts(health.get("failed_sources")):
         count = _affected(s, failed_krs)
-        key = "data_health_source_failed" if count else "data_health_source_failed_none"
-        parts.append(t(key, source=source_name(s, t), count=fmt.integer(count)))
+        name = source_name(s, t)
+        parts.append(
+            t("data_health_source_failed", source=name, count=fmt.integer(count))
+            if count
+            else t("data_health_source_failed_none", source=name)
+        )
     files = _dicts(health.get("rejected_files"))
     if files:
         rows = int(health.get("rejected_rows") or 0)
