@@ -2,8 +2,11 @@
 rejected, posted to the webhooks of settings.yml `alerts:` (see alerts.py) in the alert's language.
 
 Posted after every run of the newest day while something fails to load (a failure that lasts is
-reported every night until it is fixed); a run for an older day posts nothing. Each failure is one
-line: the source or file and the loader's own plain, secret-free sentence. Never raises.
+reported every night until it is fixed); a run for an older day or a backfill posts nothing, and
+rerunning a day does not post the same failures to a channel again (the ledger of posted messages,
+kind `load_failure`, item `source:<source>@<day>` or `file:<file name>@<day>`). Each failure is
+one line: the source or file and the loader's own plain, secret-free sentence, cut to Slack's
+limits (channels.py). Never raises.
 """
 
 from __future__ import annotations
@@ -14,12 +17,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipelines.reporting.alerts import AlertReport, AlertSettings, AlertSettingsError
-from pipelines.reporting.channels import post_json
+from pipelines.reporting.channels import (
+    NOTE_MAX,
+    SLACK_HEADER_MAX,
+    SLACK_SECTION_MAX,
+    cut,
+    post_json,
+    slack_section,
+    slack_text,
+)
 from pipelines.reporting.health import load_line, source_name
+from pipelines.reporting.ledger import Ledger, ledger_posted, ledger_record
 from pipelines.reporting.report import texts
 
 log = logging.getLogger(__name__)
 EVENT = "okr.load_failed"
+KIND = "load_failure"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
@@ -45,12 +58,13 @@ def load_alert_payloads(
     shown, more = lines[:max_items], len(lines) - max_items
     footer = [t("alert_more", count=more)] if more > 0 else []
     link = f"{scorecard_url.rstrip('/')}/data-health.html" if scorecard_url else None
-    slack_lines = [_slack_escape(x)[:2900] for x in [intro, *shown, *footer]]
-    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": x}} for x in slack_lines]
+    shown = [cut(x, NOTE_MAX) for x in shown]  # a loader's error can be long; the page has it all
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": cut(title, SLACK_HEADER_MAX)}}
+    ]
+    blocks += [slack_section(slack_text(x, SLACK_SECTION_MAX)) for x in [intro, *shown, *footer]]
     if link:
-        text = f"<{link}|{_slack_escape(t('data_health_details'))}>"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        blocks.append(slack_section(f"<{link}|{slack_text(t('data_health_details'), 200)}>"))
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -63,7 +77,7 @@ def load_alert_payloads(
     if link:
         card["actions"] = [{"type": "Action.OpenUrl", "title": t("data_health_details"), "url": link}]
     return {
-        "slack": {"text": f"{title}: {intro}"[:2900], "blocks": blocks},
+        "slack": {"text": slack_text(f"{title}: {intro}", SLACK_SECTION_MAX), "blocks": blocks},
         "teams": {
             "type": "message",
             "attachments": [
@@ -86,8 +100,12 @@ def load_alert_payloads(
     }
 
 
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def load_failure_items(data_health: Mapping[str, Any], as_of: dt.date) -> list[str]:
+    """The ledger items of a day's failures: one per failed source and per rejected file."""
+    items = [
+        f"source:{s.get('source') or s.get('title')}@{as_of}" for s in _list(data_health, "failed_sources")
+    ]
+    return items + [f"file:{f.get('file_name')}@{as_of}" for f in _list(data_health, "rejected_files")]
 
 
 def send_load_alerts(
@@ -99,8 +117,13 @@ def send_load_alerts(
     newest_as_of: dt.date | None = None,
     environ: Mapping[str, str] | None = None,
     client_options: Mapping[str, Any] | None = None,
+    ledger: Ledger | None = None,
+    backfill: bool = False,
 ) -> AlertReport:
-    """Post what failed to load to every configured webhook (nothing when all loaded)."""
+    """Post what failed to load to every configured webhook (nothing when all loaded).
+
+    ledger: what was posted before; a channel that already has every failure of this day is
+    skipped, and what a channel accepts is recorded. backfill: the run posts nothing."""
     import os
 
     report = AlertReport()
@@ -115,16 +138,26 @@ def send_load_alerts(
     if not (_list(data_health, "failed_sources") or _list(data_health, "rejected_files")):
         report.skipped = "everything loaded"
         return report
+    if backfill:
+        report.skipped = "backfill"
+        return report
     if newest_as_of is not None and as_of < newest_as_of:
         report.skipped = f"as_of {as_of} is not the newest scored day ({newest_as_of})"
         return report
     lang = settings.lang or lang
     payloads = load_alert_payloads(data_health, as_of, lang, settings.scorecard_url, settings.max_items)
     environ = os.environ if environ is None else environ
+    items = load_failure_items(data_health, as_of)
     for channel, env_name in settings.env_names.items():
-        if post_json(channel, env_name, environ, payloads[channel], client_options):
+        if len(ledger_posted(ledger, KIND, channel, items)) == len(set(items)):
+            log.info("alerts: %s already has the load failures of %s; nothing posted", channel, as_of)
+            report.already_posted.append(channel)
+        elif post_json(channel, env_name, environ, payloads[channel], client_options):
             log.info("alerts: posted the load failures of %s to %s", as_of, channel)
             report.posted.append(channel)
+            ledger_record(ledger, KIND, channel, items, as_of)
         else:
             report.failed.append(channel)
+    if report.already_posted and not report.posted and not report.failed:
+        report.skipped = "already posted"
     return report

@@ -134,6 +134,11 @@ def scorecard(
             report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
         )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
+    backfill = (
+        context.run.tags.get(BACKFILL_TAG) == "true"
+        or "dagster/backfill" in context.run.tags
+        or context.partition_key_range.start != context.partition_key_range.end  # a range run
+    )
     alerts = send_status_alerts(
         data,
         history,
@@ -142,14 +147,18 @@ def scorecard(
         newest_as_of=newest,
         run_report=report,
         ledger=Ledger(wh),
-        backfill=context.run.tags.get(BACKFILL_TAG) == "true"
-        or "dagster/backfill" in context.run.tags
-        or context.partition_key_range.start != context.partition_key_range.end,  # a range run
+        backfill=backfill,
     )
     context.log.info(f"alerts: posted to {alerts.posted}, failed {alerts.failed}, skipped: {alerts.skipped}")
     # The operational alert: what failed to load (sources, export files), when anything did.
     load_alerts = send_load_alerts(
-        data["data_health"], settings.alerts, as_of=as_of, lang=lang, newest_as_of=newest
+        data["data_health"],
+        settings.alerts,
+        as_of=as_of,
+        lang=lang,
+        newest_as_of=newest,
+        ledger=Ledger(wh),
+        backfill=backfill,
     )
     context.log.info(f"load alerts: posted to {load_alerts.posted}, failed {load_alerts.failed}")
     by_status = data["summary"]["by_status"]

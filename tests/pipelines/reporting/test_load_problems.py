@@ -13,8 +13,11 @@ from connectors.exports import load_export_folder
 from connectors.load_status import record_load
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
+from pipelines.reporting.health import _load_groups, load_line
+from pipelines.reporting.ledger import Ledger
 from pipelines.reporting.load_alerts import send_load_alerts
 from pipelines.reporting.load_problems import MAX_PROBLEMS, read_load_problems
+from pipelines.reporting.report import texts
 from tests.connectors.fake_http import FakeApi, Reply
 
 HEADER = "Date,Session default channel group,Session source,Session medium,Session campaign,Sessions,Total users,New users,Engaged sessions,Key events"  # noqa: E501
@@ -135,3 +138,60 @@ def test_no_load_alert_when_everything_loaded_or_for_an_older_day(receiver: Fake
     assert older.posted == [] and "not the newest" in (older.skipped or "")
     assert send_load_alerts(HEALTH, None, as_of=AS_OF).skipped == "off"
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["Plausible failed to load; no key result uses it.", "1 export file rejected (1 row)."]),
+        ("fi", ["Lähteen Plausible lataus epäonnistui; mikään avaintulos ei käytä sitä.",
+                "1 vientitiedosto hylätty (1 rivi)."]),
+    ],
+)  # fmt: skip
+def test_load_line_singular_and_a_source_no_key_result_reads(lang: str, expected: list[str]) -> None:
+    health = {**HEALTH, "failed_sources": [{"source": "plausible", "title": "Plausible", "krs_affected": 0}]}
+    t, fmt = texts(lang).t, texts(lang).fmt
+    assert load_line(health, t, fmt) == expected
+    groups = _load_groups(health, t, fmt, {})
+    assert (
+        groups[-1]
+        .files[0]
+        .sentence.startswith(
+            "ga4/x.csv was not loaded: 1 row has a problem."
+            if lang == "en"
+            else "Tiedostoa ga4/x.csv ei ladattu: 1 rivillä"
+        )
+    )
+
+
+def test_load_alert_posts_a_day_once_and_nothing_for_a_backfill(receiver: FakeApi, tmp_path: Path) -> None:
+    ledger = Ledger(DuckDBWarehouse(tmp_path / "wh.duckdb"))
+    first = send_load_alerts(HEALTH, SETTINGS, as_of=AS_OF, environ=_env(receiver), ledger=ledger)
+    again = send_load_alerts(HEALTH, SETTINGS, as_of=AS_OF, environ=_env(receiver), ledger=ledger)
+    assert first.posted == ["slack", "teams", "webhook"]
+    assert again.posted == [] and again.already_posted == ["slack", "teams", "webhook"]
+    assert again.skipped == "already posted" and len(receiver.requests) == 3
+    # A new failure the same day is news; the next day the lasting failure is reported again.
+    worse = {**HEALTH, "failed_sources": [*HEALTH["failed_sources"], {"source": "plausible", "error": "x"}]}
+    assert send_load_alerts(worse, SETTINGS, as_of=AS_OF, environ=_env(receiver), ledger=ledger).posted
+    next_day = AS_OF + dt.timedelta(days=1)
+    assert send_load_alerts(HEALTH, SETTINGS, as_of=next_day, environ=_env(receiver), ledger=ledger).posted
+    assert len(receiver.requests) == 9
+    backfill = send_load_alerts(HEALTH, SETTINGS, as_of=AS_OF, environ=_env(receiver), backfill=True)
+    assert backfill.skipped == "backfill" and len(receiver.requests) == 9
+
+
+def test_load_alert_keeps_within_slack_limits(receiver: FakeApi) -> None:
+    long = {
+        "failed_sources": [
+            {"source": f"s{i}", "title": "<b>" + "x" * 5000, "error": "&" * 5000, "krs_affected": 1}
+            for i in range(60)
+        ],
+        "rejected_files": [],
+    }
+    send_load_alerts(long, {"slack_webhook_env": "S", "max_items": 45}, as_of=AS_OF, environ=_env(receiver))
+    [slack] = [r.json() for r in receiver.requests]
+    assert len(slack["blocks"]) <= 50 and len(slack["text"]) <= 3000
+    assert len(slack["blocks"][0]["text"]["text"]) <= 150
+    assert all(len(b["text"]["text"]) <= 3000 for b in slack["blocks"][1:])
+    assert "<b>" not in slack["text"] and "<b>" not in "".join(b["text"]["text"] for b in slack["blocks"])
