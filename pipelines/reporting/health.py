@@ -163,7 +163,9 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
     errors = sum(g.errors for g in groups.values())
     warnings = sum(g.warnings for g in groups.values())
     checks = sum(g.checks for g in groups.values())
-    blocked_krs = sum(1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked")
+    blocked_krs = sum(
+        1 for k in model.active_krs if k.reason is not None and k.reason.code == "blocked_by_check"
+    )
     load = _load_groups(health, t, fmt, failed_krs)
     parts = load_line(health, t, fmt, failed_krs)
     parts += [

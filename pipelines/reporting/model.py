@@ -111,6 +111,8 @@ class KeyResult(_Open):
     checks: list[Check] | None = None
     change_reason: str | None = None
     checkins: list[CheckIn] = Field(default_factory=list)
+    reason_code: str | None = None  # the scoring's reason (docs/scoring.md, "Reasons")
+    reason_params: dict[str, Any] | None = None
 
 
 class Objective(_Open):
@@ -128,6 +130,8 @@ class Objective(_Open):
     start: dt.date | None = None
     end: dt.date | None = None
     key_results: list[str] = Field(default_factory=list)
+    reason_code: str | None = None
+    reason_params: dict[str, Any] | None = None
 
 
 class Scorecard(_Open):

@@ -16,9 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipelines.reporting import charts
 from pipelines.reporting.health import health_view
-from pipelines.reporting.reasons import reason_sentence
+from pipelines.reporting.reasons import objective_reason, objective_reason_sentence, reason_sentence
 from pipelines.reporting.report import Report
-from pipelines.reporting.site_model import KRView, tree_roots
+from pipelines.reporting.site_model import KRView, ObjectiveView, tree_roots
 from pipelines.reporting.statuses import STATUS_ICONS, STATUSES
 
 _HERE = Path(__file__).resolve().parent
@@ -63,12 +63,17 @@ class SiteRenderer:
             "quality_url": quality_url,
             "change_value": self._change_value,
             "reason_of": self._reason,
+            "objective_reason_of": self._objective_reason,
             "status_url": status_url,
             "trend": self._trend,
         }
 
     def _reason(self, kr: KRView) -> str:
         return reason_sentence(kr.reason, kr.kr, self.t, self.fmt)
+
+    def _objective_reason(self, o: ObjectiveView) -> str:
+        titles = {u.id: u.title for u in (*o.krs, *o.subs)}
+        return objective_reason_sentence(objective_reason(o.obj), titles, self.t, self.fmt)
 
     def _trend(self, delta: float | None) -> str:
         if delta is None:

@@ -161,6 +161,42 @@ OBJECTIVES = [
      "end": "2026-09-30", "key_results": ["GROWTH-Q3-1.1", "GROWTH-Q3-1.2"]},
 ]  # fmt: skip
 
+
+# The reasons the scoring SQL gives these KRs and objectives (docs/scoring.md, "Reasons").
+def _pace(done, expected, projected_actual, projected_progress, target) -> dict:
+    return {"done": done, "expected": expected, "gap": round(expected - done, 6),
+            "projected_actual": projected_actual, "projected_progress": projected_progress, "target": target}  # fmt: skip
+
+
+REASONS = {
+    "GROWTH-Q4-1.1": ("ahead_of_pace", _pace(0.62, 0.6196, 2027.5, 1.014, 2000)),
+    "GROWTH-Q4-1.2": ("behind_pace", _pace(0.304, 0.4337, 60407, 0.483, 125000)),
+    "GROWTH-Q4-1.3": ("behind_pace", _pace(0.325, 0.6196, None, None, 75)),
+    "SALES-Q4-2.1": ("ahead_of_pace", _pace(0.6694, 0.6196, 476234.5, 1.058, 450000)),
+    "SALES-Q4-2.2": ("no_data_metric", {"metric": "checkins", "as_of": "2026-11-26"}),
+    "SALES-Q4-2.3": ("stale_data", {"source": "stg_hubspot__deals", "error": None, "data_through": "2026-11-20",
+                                    "stale_after_days": 2.0, "window_end": "2026-11-26"}),
+    "SALES-Q4-2.4": ("threshold_held", {"actual": 0.2714, "target": 0.25, "by": 0.0214, "broken_on": None,
+                                        "recoverable": True}),
+    "SALES-Q4-2.5": ("not_started", {"starts_on": "2026-12-01"}),
+    "GROWTH-Q3-1.1": ("achieved", {"actual": 44120, "target": 42000, "score": 1}),
+    "GROWTH-Q3-1.2": ("missed", {"actual": 943, "target": 1150, "score": 0.82}),
+    "COMPANY-Q4": ("on_pace", {"done": 0.55, "expected": 0.62, "gap": 0.07, "dragged_most_by": "GROWTH-Q4-O1",
+                               "dragged_most_by_kind": "objective", "start_date": "2026-10-01"}),
+    "GROWTH-Q4-O1": ("behind_pace", {"done": 0.4165, "expected": 0.5576, "gap": 0.1411,
+                                     "dragged_most_by": "GROWTH-Q4-1.3", "dragged_most_by_kind": "key_result",
+                                     "start_date": "2026-10-01"}),
+    "SALES-Q4-O1": ("on_pace", {"done": 0.739, "expected": 0.7464, "gap": 0.0074,
+                                "dragged_most_by": "SALES-Q4-2.3", "dragged_most_by_kind": "key_result",
+                                "start_date": "2026-10-01"}),
+    "COMPANY-Q3": ("missed", {"done": 0.91, "expected": 1, "gap": 0.09, "dragged_most_by": "GROWTH-Q3-O1",
+                              "dragged_most_by_kind": "objective", "start_date": "2026-07-01"}),
+    "GROWTH-Q3-O1": ("missed", {"done": 0.91, "expected": 1, "gap": 0.09, "dragged_most_by": "GROWTH-Q3-1.2",
+                                "dragged_most_by_kind": "key_result", "start_date": "2026-07-01"}),
+}  # fmt: skip
+for _unit in (*KEY_RESULTS, *OBJECTIVES):
+    _unit["reason_code"], _unit["reason_params"] = REASONS[_unit["id"]]
+
 METRICS = {
     "leads": {"description": "New contacts that became leads, by the day they became a lead.",
               "sql": "select became_lead_at::date as metric_date, count(*)::double as value, lead_source\n"

@@ -49,7 +49,11 @@ def test_a_digest_per_team_with_the_weeks_changes_attention_due_and_quiet_krs() 
     # The attention list with reasons and owners, worst first.
     first = sales.sections["attention"][0]
     assert (first.kr_id, first.status, first.owner) == ("SALES-Q4-2.3", "stale", "Head of Sales")
-    assert first.text == "◐ Stale data: The data of sqls only runs through 20 Nov 2026."
+    assert (
+        first.text
+        == "◐ Stale data: The newest data from HubSpot is from 20 Nov 2026, more than 2 days before "
+        "26 Nov 2026."
+    )
     # Initiatives due by 10 Dec or overdue, soonest first; a done or later one is left out.
     due = [(i.title, i.text) for i in growth.sections["due"]]
     assert due == [

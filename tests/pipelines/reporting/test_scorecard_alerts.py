@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from reporting_fixture import make_history, make_scorecard
+from reporting_fixture import REASONS, make_history, make_scorecard
 from webhook_receiver import Receiver
 
 from pipelines.reporting.alerts import (
@@ -104,11 +104,11 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
         "<https://intranet.example.com/okr/krs/GROWTH-Q4-1.2.html"
         "|Kasvata orgaanista liikennettä 125 000 istuntoon>: "
         "✔ On track → ▲ At risk\nSEO specialist · Score 0.30 where 0.43 is expected by now; at this "
-        "pace it ends at 60,407 sessions (48.3% of the way to the target)."
+        "pace it ends at 60,407 sessions against a target of 125,000 sessions (48.3% of the way)."
     )
     assert lines[2].startswith(
         "<https://intranet.example.com/okr/krs/SALES-Q4-2.3.html|Reach 420 sales-qualified leads>: "
-        "✔ On track → ◐ Stale data\nHead of Sales · The data of sqls only runs through 20 Nov 2026."
+        "✔ On track → ◐ Stale data\nHead of Sales · The newest data from HubSpot is from 20 Nov 2026"
     )
     assert lines[-1] == "<https://intranet.example.com/okr/|Open the scorecard>"
 
@@ -126,7 +126,10 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
     assert krs[1]["items"][1]["facts"] == [
         {"title": "Owner", "value": "Head of Sales"},
         {"title": "Status", "value": "✔ On track → ◐ Stale data"},
-        {"title": "Why", "value": "The data of sqls only runs through 20 Nov 2026."},
+        {
+            "title": "Why",
+            "value": "The newest data from HubSpot is from 20 Nov 2026, more than 2 days before 26 Nov 2026.",
+        },
     ]
     link = krs[1]["items"][2]["actions"][0]
     assert link == {
@@ -147,9 +150,12 @@ def test_posts_slack_teams_and_generic_payloads(receiver: Receiver) -> None:
         ("SALES-Q4-2.3", "on_track", "stale", "Stale data"),
     ]
     stale = generic["changes"][1]
-    assert stale["reason_code"] == "stale"
-    assert stale["reason_params"] == {"metric": "sqls", "data_through": "2026-11-20"}
-    assert stale["reason"] == "The data of sqls only runs through 20 Nov 2026."
+    assert stale["reason_code"] == "stale_data"  # the scoring's code and parameters, as given
+    assert stale["reason_params"] == REASONS["SALES-Q4-2.3"][1]
+    assert (
+        stale["reason"]
+        == "The newest data from HubSpot is from 20 Nov 2026, more than 2 days before 26 Nov 2026."
+    )
 
 
 def test_alerts_in_finnish_and_slack_markup_escaped(receiver: Receiver) -> None:

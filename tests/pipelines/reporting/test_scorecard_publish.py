@@ -60,8 +60,11 @@ def test_overview_shows_as_of_counts_attention_and_tree(published_en: PublishRes
         "Cut paid cost per lead from 95 EUR to 75 EUR Make inbound our main growth engine ✖ Off track "
         "Score 0.32 where 0.62 is expected by now. Paid media manager ↑ up 0.04"
     ) in attention
-    assert "at this pace it ends at 60,407 sessions (48.3% of the way to the target)" in attention
-    assert "The data of sqls only runs through 20 Nov 2026. Head of Sales" in attention
+    assert (
+        "at this pace it ends at 60,407 sessions against a target of 125,000 sessions (48.3% of the way)"
+        in attention
+    )
+    assert "more than 2 days before 26 Nov 2026. Head of Sales" in attention
     assert "On track" not in attention  # on-track KRs need no attention
     # The tree: the company objective first, its two team objectives nested inside its section.
     tree = html[html.index('id="tree-h"') :]

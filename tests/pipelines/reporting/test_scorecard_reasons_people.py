@@ -11,8 +11,8 @@ from reporting_fixture import make_history, make_metrics, make_scorecard
 
 from pipelines.reporting.model import ScorecardError, parse_scorecard
 from pipelines.reporting.publish import publish_scorecard
-from pipelines.reporting.reasons import kr_reason
-from pipelines.reporting.report import team_names
+from pipelines.reporting.reasons import kr_reason, reason_sentence
+from pipelines.reporting.report import team_names, texts
 from pipelines.reporting.site_model import person_key
 
 
@@ -24,27 +24,109 @@ def _kr(card: dict, kr_id: str):
     return next(k for k in parse_scorecard(card).key_results if k.id == kr_id)
 
 
+ROOT = Path(__file__).resolve().parents[3]
+FAILED = {"source": "hubspot", "error": "connection refused", "data_through": "2026-11-24",
+          "stale_after_days": 2.0, "window_end": "2026-11-26"}  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("kr_id", "change", "code", "params"),
+    ("kr_id", "code", "params", "en", "fi"),
     [
-        ("GROWTH-Q4-1.3", {}, "behind_pace", {"score": 0.325, "expected": 0.6196}),
-        ("SALES-Q4-2.3", {}, "stale", {"metric": "sqls"}),
-        ("SALES-Q4-2.2", {}, "no_data_metric", {"metric": "checkins"}),
-        ("SALES-Q4-2.5", {}, "not_started", {}),
-        ("SALES-Q4-2.3", {"status_reason": "data check failed: hubspot_contacts_structure"}, "blocked",
-         {"check": "hubspot_contacts_structure"}),
-        ("GROWTH-Q4-1.1",
-         {"forecast": {"method": "run_rate_14d", "projected_actual": 1500, "projected_progress": 0.75}},
-         "on_track_forecast_short", {"forecast": 1500, "forecast_progress": 0.75}),
-        ("GROWTH-Q4-1.1", {"reason": {"code": "custom_code", "params": {"x": 1}}}, "custom_code", {"x": 1}),
+        ("SALES-Q4-2.3", "stale_source_failed", FAILED,
+         "HubSpot failed to load at the latest run, so the data only runs through 24 Nov 2026.",
+         "Lähteen HubSpot lataus epäonnistui viimeisimmässä ajossa, joten data ulottuu vain päivään "
+         "24.11.2026."),
+        ("SALES-Q4-2.3", "stale_data", None,
+         "The newest data from HubSpot is from 20 Nov 2026, more than 2 days before 26 Nov 2026.",
+         "Lähteen HubSpot uusin data on päivältä 20.11.2026, yli 2 päivää ennen päivää 26.11.2026."),
+        ("SALES-Q4-2.3", "stale_data",
+         {**FAILED, "source": "stg_ads__campaign_spends", "stale_after_days": 1},
+         "The newest data from Ad platforms is from 24 Nov 2026, more than 1 day before 26 Nov 2026.",
+         "Lähteen Mainosalustat uusin data on päivältä 24.11.2026, yli vuorokauden ennen päivää 26.11.2026."),
+        ("GROWTH-Q4-1.2", "behind_pace", None,
+         "Score 0.30 where 0.43 is expected by now; at this pace it ends at 60,407 sessions against a "
+         "target of 125,000 sessions (48.3% of the way).",
+         "Pisteet 0,30, kun tähän mennessä odotetaan 0,43; tällä tahdilla jakso päättyy arvoon "
+         "60 407 sessions, kun tavoite on 125 000 sessions (48,3 % matkasta)."),
+        ("GROWTH-Q4-1.3", "behind_pace", None, "Score 0.32 where 0.62 is expected by now.",
+         "Pisteet 0,32, kun tähän mennessä odotetaan 0,62."),
+        ("SALES-Q4-2.4", "threshold_broken",
+         {"actual": 0.22, "target": 0.25, "by": 0.03, "broken_on": "2026-11-12", "recoverable": True},
+         "At 22%, the limit of 25% has not held since 12 Nov 2026 (off by 3%); it can still be met "
+         "by the end.", None),
+        ("SALES-Q4-2.4", "threshold_broken",
+         {"actual": 0.22, "target": 0.25, "by": 0.03, "broken_on": "2026-11-12", "recoverable": False},
+         "At 22%, the limit of 25% broke on 12 Nov 2026 (off by 3%) and can no longer be met this "
+         "cycle.",
+         "Arvo 22 % rikkoi rajan 25 % 12.11.2026 (ero 3 %), eikä rajaa voi enää saavuttaa tällä "
+         "jaksolla."),
+        ("GROWTH-Q4-1.1", "forecast_below_target",
+         {"done": 0.62, "expected": 0.6196, "projected_actual": 1500, "projected_progress": 0.75,
+          "target": 2000},
+         "On pace today (score 0.62, 0.62 expected), but the forecast ends at 1,500 leads against a target "
+         "of 2,000 leads (75% of the way).", None),
+        ("SALES-Q4-2.3", "blocked_by_check", {"check": "hubspot_contacts_structure"},
+         "Blocked by a failed data check: hubspot_contacts_structure.",
+         "Epäonnistunut datatarkistus esti pisteytyksen: hubspot_contacts_structure."),
+        ("SALES-Q4-2.5", "not_started", None, "Starts on 1 Dec 2026.", "Alkaa 1.12.2026."),
+        ("SALES-Q4-2.2", "no_data_metric", None, "The metric checkins has no data on or before 26 Nov 2026.",
+         "Mittarilla checkins ei ole dataa 26.11.2026 mennessä."),
+        ("GROWTH-Q3-1.2", "missed", None, "Ended at 943 leads, short of the target of 1,150 leads.",
+         "Päättyi arvoon 943 leads; tavoite 1 150 leads jäi saavuttamatta."),
     ],
 )  # fmt: skip
-def test_reason_codes_come_from_the_scores(kr_id: str, change: dict, code: str, params: dict) -> None:
+def test_the_sentence_comes_from_the_scorings_reason(
+    kr_id: str, code: str, params: dict | None, en: str, fi: str | None
+) -> None:
     card = make_scorecard()
-    next(k for k in card["key_results"] if k["id"] == kr_id).update(change)
-    reason = kr_reason(_kr(card, kr_id))
+    kr = next(k for k in card["key_results"] if k["id"] == kr_id)
+    kr.update(reason_code=code, **({"reason_params": params} if params is not None else {}))
+    parsed = _kr(card, kr_id)
+    reason = kr_reason(parsed)
     assert reason is not None and reason.code == code
-    assert params.items() <= reason.params.items()
+    for lang, expected in (("en", en), ("fi", fi)):
+        if expected is not None:
+            sentence = reason_sentence(reason, parsed, texts(lang).t, texts(lang).fmt)
+            assert sentence.replace("\u00a0", " ").replace("\u202f", " ") == expected
+
+
+def test_a_scorecard_without_reason_codes_shows_the_status_reason() -> None:
+    card = make_scorecard()
+    kr = next(k for k in card["key_results"] if k["id"] == "SALES-Q4-2.3")
+    kr.update(reason_code=None, reason_params=None)
+    parsed = _kr(card, "SALES-Q4-2.3")
+    t, fmt = texts("en").t, texts("en").fmt
+    assert kr_reason(parsed) is None
+    assert (
+        reason_sentence(None, parsed, t, fmt)
+        == "Newest data is from 2026-11-20, more than 2 days before 2026-11-26"
+    )
+
+
+def test_every_reason_code_of_the_scoring_has_a_sentence_in_every_language() -> None:
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    section = doc.split("## 11. Reasons", 1)[1].split("\n## ", 1)[0]
+    kr_codes = {c for row in section.splitlines() if row.startswith("| `")
+                for c in re.findall(r"`([a-z_]+)`", row.split("|")[1])}  # fmt: skip
+    objective_codes = set(re.findall(r"`([a-z_]+)`", section.split("Objectives:", 1)[1].split("with", 1)[0]))
+    assert {"stale_source_failed", "threshold_broken", "forecast_below_target"} <= kr_codes
+    assert {"behind_pace", "no_data"} <= objective_codes
+    for lang in ("en", "fi"):
+        t = texts(lang).t
+        assert [c for c in sorted(kr_codes) if not t.has(f"reason.{c}")] == []
+        assert [c for c in sorted(objective_codes) if not t.has(f"objective_reason.{c}")] == []
+
+
+def test_an_objective_names_what_holds_it_back_most(tmp_path: Path) -> None:
+    publish_scorecard(make_scorecard(), make_history(), make_metrics(), tmp_path / "en")
+    page = _visible(tmp_path / "en" / "objectives" / "GROWTH-Q4-O1.html")
+    assert (
+        "Score 0.42 where 0.56 is expected by now; Cut paid cost per lead from 95 EUR to 75 EUR holds it "
+        "back most."
+    ) in page
+    publish_scorecard(make_scorecard(), make_history(), make_metrics(), tmp_path / "fi", lang="fi")
+    page = _visible(tmp_path / "fi" / "objectives" / "GROWTH-Q4-O1.html")
+    assert "eniten jarruttaa Cut paid cost per lead from 95 EUR to 75 EUR." in page
 
 
 def test_owners_are_matched_case_and_whitespace_insensitively(tmp_path: Path) -> None:
