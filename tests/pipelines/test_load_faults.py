@@ -222,6 +222,9 @@ def test_bad_export_files_among_good_ones(failing: FailingNight, fault_report: F
 
 
 def test_a_dead_api_a_401_and_a_missing_token(failing: FailingNight, fault_report: FaultReport) -> None:
+    from pipelines.reporting.reasons import reason_sentence
+    from pipelines.reporting.report import build_report, texts
+
     health = failing.card["data_health"]
     failed = {s["source"]: s for s in health["failed_sources"]}
     assert sorted(failed) == ["hubspot", "pipedrive", "plausible"]
@@ -236,6 +239,17 @@ def test_a_dead_api_a_401_and_a_missing_token(failing: FailingNight, fault_repor
     hubspot_krs = [k for k in stale if (k.get("status_reason") or "").startswith("source hubspot failed")]
     current = [k for k in hubspot_krs if k["end"] >= DEMO_NIGHT]
     assert current and failed["hubspot"]["krs_affected"] == len(current)  # the current cycle's
+    # The reason the scoring gives them names the source, on the KR page and in Finnish too.
+    assert {(k["reason_code"], k["reason_params"]["source"]) for k in hubspot_krs} == {
+        ("stale_source_failed", "hubspot")
+    }
+    report = build_report(failing.card, [], {}, lang="fi")
+    view = next(k for k in report.model.active_krs if k.kr.id == current[0]["id"])
+    kr_page = (failing.workspace / "build" / "scorecard" / view.url).read_text()
+    assert "HubSpot failed to load at the latest run, so the data only runs through" in kr_page
+    assert reason_sentence(view.reason, view.kr, texts("fi").t, texts("fi").fmt).startswith(
+        "Lähteen HubSpot lataus epäonnistui viimeisimmässä ajossa, joten data ulottuu vain päivään"
+    )
     not_hubspot = [k for k in failing.card["key_results"] if k not in hubspot_krs and k["status"] != "stale"]
     before = {k["id"]: k for k in failing.before["key_results"]}
     assert not_hubspot and all(k["actual"] == before[k["id"]]["actual"] for k in not_hubspot)
