@@ -38,6 +38,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # dbt.log rotates at this size (5 backups): bounded disk however many nights run.
         "DBT_LOG_FILE_MAX_BYTES": str(2 * 2**20),
+        # dbt's file log defaults to debug: every SQL statement and node event as JSON, about 10 MB
+        # a demo night, all of it serialised and written by dbt. Info keeps one line per node.
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
     }
 
 

@@ -1,0 +1,48 @@
+"""What a night published, as comparable digests: so a speed change can prove it changed no result.
+
+`site_digests(scorecard_dir)` maps every published file to its SHA-256, with `scorecard.json`
+taken without `generated_at` (the only value that differs between two runs of the same day).
+Left out: the Great Expectations Data Docs under `quality/validations/`, whose folder names and
+pages carry the validation's run time, and the `quality/` index that links them.
+
+    python -m benchmarks.site_digest <scorecard dir>      # one digest of the whole site
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+TIMESTAMPED = ("quality/",)  # GX Data Docs: one folder per validation run, named by its time
+
+
+def scorecard_without_time(path: Path) -> dict:
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card.pop("generated_at", None)
+    return card
+
+
+def site_digests(scorecard_dir: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every published file (scorecard.json without generated_at)."""
+    out: dict[str, str] = {}
+    for path in sorted(p for p in scorecard_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(scorecard_dir).as_posix()
+        if rel.startswith(TIMESTAMPED):
+            continue
+        if rel == "scorecard.json":
+            data = json.dumps(scorecard_without_time(path), sort_keys=True).encode()
+        else:
+            data = path.read_bytes()
+        out[rel] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def site_digest(scorecard_dir: Path) -> str:
+    """One SHA-256 over `site_digests` (what `make bench` records for the demo and the scale run)."""
+    return hashlib.sha256(json.dumps(site_digests(scorecard_dir), sort_keys=True).encode()).hexdigest()
+
+
+if __name__ == "__main__":
+    print(site_digest(Path(sys.argv[1])))
