@@ -109,7 +109,16 @@ def prepare_manifest(settings: Settings) -> Path:
     if proc.returncode != 0:
         raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
     stamp.write_text(fingerprint)
+    _forget_cached_manifests()
     return manifest
+
+
+def _forget_cached_manifests() -> None:
+    """dagster-dbt caches every manifest it read by path for the life of the process: after a
+    re-parse a long-lived process would build its assets from the old manifest (and keep it)."""
+    module = sys.modules.get("dagster_dbt.dbt_manifest")
+    if module is not None:
+        module.read_manifest_path.cache_clear()
 
 
 class DbtRunError(RuntimeError):
