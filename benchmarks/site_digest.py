@@ -1,7 +1,8 @@
 """What a night published, as comparable digests: so a speed change can prove it changed no result.
 
 `site_digests(scorecard_dir)` maps every published file to its SHA-256, with `scorecard.json`
-taken without `generated_at` (the only value that differs between two runs of the same day).
+taken without `generated_at` and each page without the time it shows for it (the only values that
+differ between two runs of the same day).
 Left out: the Great Expectations Data Docs under `quality/validations/`, whose folder names and
 pages carry the validation's run time, and the `quality/` index that links them.
 
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
 TIMESTAMPED = ("quality/",)  # GX Data Docs: one folder per validation run, named by its time
+# The page header's "<as of> · Generated 3 Dec 2026, 00:12:14" (any language, any clock format).
+GENERATED_TIME = re.compile(rb" \xc2\xb7 [^<]*?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?</p>")
 
 
 def scorecard_without_time(path: Path) -> dict:
@@ -33,6 +37,8 @@ def site_digests(scorecard_dir: Path) -> dict[str, str]:
             continue
         if rel == "scorecard.json":
             data = json.dumps(scorecard_without_time(path), sort_keys=True).encode()
+        elif path.suffix == ".html":
+            data = GENERATED_TIME.sub(b" \xc2\xb7 (generated)</p>", path.read_bytes())
         else:
             data = path.read_bytes()
         out[rel] = hashlib.sha256(data).hexdigest()
