@@ -2,7 +2,7 @@
 
 `site_digests(scorecard_dir)` maps every published file to its SHA-256, with `scorecard.json`
 taken without `generated_at` and each page without the time it shows for it (the only values that
-differ between two runs of the same day).
+differ between two runs of the same day), and the floats of JSON files to 12 significant digits.
 Left out: the Great Expectations Data Docs under `quality/validations/`, whose folder names and
 pages carry the validation's run time, and the `quality/` index that links them.
 
@@ -28,6 +28,18 @@ def scorecard_without_time(path: Path) -> dict:
     return card
 
 
+def rounded_floats(value: object) -> object:
+    """Floats to 12 significant digits: DuckDB sums doubles in parallel, in no fixed order, so a
+    value can differ in its 16th digit between two runs of the same code (seen in archive.json)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: rounded_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded_floats(v) for v in value]
+    return value
+
+
 def site_digests(scorecard_dir: Path) -> dict[str, str]:
     """Relative path -> SHA-256 of every published file (scorecard.json without generated_at)."""
     out: dict[str, str] = {}
@@ -36,7 +48,9 @@ def site_digests(scorecard_dir: Path) -> dict[str, str]:
         if rel.startswith(TIMESTAMPED):
             continue
         if rel == "scorecard.json":
-            data = json.dumps(scorecard_without_time(path), sort_keys=True).encode()
+            data = json.dumps(rounded_floats(scorecard_without_time(path)), sort_keys=True).encode()
+        elif path.suffix == ".json":
+            data = json.dumps(rounded_floats(json.loads(path.read_bytes())), sort_keys=True).encode()
         elif path.suffix == ".html":
             data = GENERATED_TIME.sub(b" \xc2\xb7 (generated)</p>", path.read_bytes())
         else:
