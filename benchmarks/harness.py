@@ -23,15 +23,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from benchmarks import rows
 from benchmarks.scale import generate
+from benchmarks.site_digest import site_digest
 from pipelines.settings import REPO_ROOT
 
 AS_OF = dt.date(2026, 11, 26)
-PARTS = ("demo", "validate", "backfill", "nights", "scale")
+PARTS = ("demo", "validate", "backfill", "nights", "scale", "tests")
 
 
 def measure(cmd: list[str], cwd: Path, workspace: Path) -> dict[str, Any]:
@@ -86,6 +88,7 @@ def bench_demo(ws: Path, results: dict[str, Any]) -> None:
         "demo_night", sorted(r["wall_s"] for r in warm)[1], "s", cpu_s=best["cpu_s"], note="median of 3"
     )
     rows.report("demo_night_rss", max(r["peak_rss_mib"] for r in warm), "MiB", steps=best["steps"])
+    results["demo_site_digest"] = site_digest(ws / "build" / "scorecard")
 
 
 def bench_validate(ws: Path, results: dict[str, Any]) -> None:
@@ -124,6 +127,7 @@ def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str
     r = measure(_night("run", "--as-of", AS_OF.isoformat()), code, ws)
     base = measure(_night("baseline", "--as-of", AS_OF.isoformat()), code, ws)
     results["scale"] = {"metrics": metrics, "krs": krs, "years": years, "night": r, "baseline": base}
+    results["scale_site_digest"] = site_digest(ws / "build" / "scorecard")
     label = f"{krs} KRs / {metrics} metrics / {years} years"
     rows.report("scale_night", r["wall_s"], "s", cpu_s=r["cpu_s"], steps=r["steps"], note=label)
     rows.report("scale_night_rss", r["peak_rss_mib"], "MiB", note=label)
@@ -140,12 +144,40 @@ def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str
     )
 
 
+def bench_tests(full: bool, results: dict[str, Any]) -> None:
+    """The test suite's wall time as `make test-quick` (and `make test` with --full-tests) runs it."""
+    runs = [("test_quick", ["-m", "not slow and not integration"])] + ([("test_full", [])] if full else [])
+    for row, marks in runs:
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadscope",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
+        started = time.perf_counter()
+        proc = subprocess.run([*cmd, *marks], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        summary = (proc.stdout.strip().splitlines() or ["no output"])[-1]
+        results[row] = {"wall_s": round(wall, 1), "returncode": proc.returncode, "summary": summary}
+        rows.report(row, wall, "s", note=summary.strip("= "), failed=proc.returncode != 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.harness", description=__doc__.splitlines()[0])
     parser.add_argument("--metrics", type=int, default=200)
     parser.add_argument("--krs", type=int, default=1000)
     parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--nights", type=int, default=30, help="nights in one process (default 30)")
+    # 10 nights show whether memory and disk stay flat after the first; --nights 30 for the issue's row.
+    parser.add_argument("--nights", type=int, default=10, help="nights in one process (default 10)")
+    parser.add_argument(
+        "--full-tests", action="store_true", help="also time the whole test suite (`make test`; minutes)"
+    )
     parser.add_argument("--skip", default="", help=f"comma-separated parts to skip: {', '.join(PARTS)}")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -159,26 +191,43 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), "python": platform.python_version()},
     }
     tmp = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    parts: dict[str, Callable[[], None]] = {
+        "demo": lambda: bench_demo(ws, results),
+        "validate": lambda: bench_validate(ws, results),
+        "backfill": lambda: bench_backfill(ws, results),
+        "nights": lambda: bench_nights(ws, args.nights, results),
+        "scale": lambda: bench_scale(tmp, args.metrics, args.krs, args.years, results),
+        "tests": lambda: bench_tests(args.full_tests, results),
+    }
+    failed: dict[str, str] = {}
     try:
         ws = demo_workspace(tmp)
-        if "demo" not in skip:
-            bench_demo(ws, results)
-        if "validate" not in skip:
-            bench_validate(ws, results)
-        if "backfill" not in skip:
-            bench_backfill(ws, results)
-        if "nights" not in skip:
-            bench_nights(ws, args.nights, results)
-        if "scale" not in skip:
-            bench_scale(tmp, args.metrics, args.krs, args.years, results)
+        for name, part in parts.items():
+            if name in skip:
+                continue
+            started = time.perf_counter()
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            # One failing part is named and the others still run, so the table is always printed.
+            try:
+                part()
+            except Exception as exc:
+                failed[name] = str(exc)[-3000:]
+                print(f"bench: {name} FAILED: {str(exc)[-1500:]}", file=sys.stderr, flush=True)
+            print(f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    results["failed_parts"] = failed
     results["load_avg_after"] = os.getloadavg()
     results["rows"] = rows.read_rows()
     result_file.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     rows.print_table(results["rows"])
     print(f"\nresult: {result_file} (load average {results['machine']['load_avg']})")
-    return 0
+    for key in ("demo_site_digest", "scale_site_digest"):
+        if key in results:  # equal digests between two commits: the same published results
+            print(f"{key}: {results[key]}")
+    for name, why in failed.items():
+        print(f"FAILED part {name}: {why.strip().splitlines()[-1] if why.strip() else why}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

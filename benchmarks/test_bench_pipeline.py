@@ -32,7 +32,8 @@ def test_load_demo_exports(benchmark, demo_workspace: Settings) -> None:
 
     rows = measure_peak(benchmark, load, rounds=2)
     assert rows > 30000
-    report("exports_first", benchmark.stats.stats.min, "s", note="pytest-benchmark, fresh warehouse")
+    # Creating the raw tables included (test_bench_exports.py times the load alone for the goal row).
+    report("exports_first_new_warehouse", benchmark.stats.stats.min, "s", note="raw tables created too")
 
 
 def test_score_one_day_in_dbt(benchmark, demo_workspace: Settings) -> None:

@@ -4,7 +4,10 @@ validation, and one publish of the newest day."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import os
 import uuid
 from collections.abc import Callable
@@ -108,10 +111,21 @@ def _execute(
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
         del result  # the run's events and outputs: not kept beyond this call
+    _release_memory()
     if not success:
         return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
     summary, errors = summarise(newest)
     return RunOutcome(True, summary, blocked_krs=errors, step_seconds=steps)
+
+
+def _release_memory() -> None:
+    """Give the run's freed memory back to the operating system. A run allocates hundreds of MB
+    in pandas frames, DuckDB results and Dagster events; once freed, glibc keeps much of it in its
+    heaps (fragmented), so without a trim a long-lived process (the daemon, the nights benchmark)
+    keeps a higher resident size after every night."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)  # the C library this process already runs on
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

@@ -65,8 +65,18 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             replace_history=replace_history(context.run.tags),
         )
         # Unit tests check the SQL, not the night's data: they run in the test suite
-        # (tests/dbt/test_dbt_unit_tests.py), not on every night.
-        args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars())]
+        # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
+        # stays the one prepared for this code (a build would rewrite it every night, megabytes at
+        # scale, and its new mtime made a long-lived process rebuild its Dagster definitions each
+        # night); the night's results are Dagster's events and dbt.log in the target folder.
+        args = [
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--no-write-json",
+            "--vars",
+            json.dumps(dbt_vars()),
+        ]
         with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
             invocation = dbt.cli(
                 args,

@@ -38,6 +38,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # dbt.log rotates at this size (5 backups): bounded disk however many nights run.
         "DBT_LOG_FILE_MAX_BYTES": str(2 * 2**20),
+        # dbt's file log defaults to debug: every SQL statement and node event as JSON, about 10 MB
+        # a demo night, all of it serialised and written by dbt. Info keeps one line per node.
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
     }
 
 
@@ -106,7 +109,16 @@ def prepare_manifest(settings: Settings) -> Path:
     if proc.returncode != 0:
         raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
     stamp.write_text(fingerprint)
+    _forget_cached_manifests()
     return manifest
+
+
+def _forget_cached_manifests() -> None:
+    """dagster-dbt caches every manifest it read by path for the life of the process: after a
+    re-parse a long-lived process would build its assets from the old manifest (and keep it)."""
+    module = sys.modules.get("dagster_dbt.dbt_manifest")
+    if module is not None:
+        module.read_manifest_path.cache_clear()
 
 
 class DbtRunError(RuntimeError):
