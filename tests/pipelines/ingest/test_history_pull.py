@@ -145,7 +145,7 @@ def test_an_unknown_or_disabled_source_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "sources.yml").write_text(
         "exports: {enabled: false}\nga4: {enabled: false, property_id: '1'}\n"
     )
-    unknown = okr(tmp_path, "ingest", "--source", "gа4", "--from", "2026-11-01", "--to", "2026-11-02", env={})
+    unknown = okr(tmp_path, "ingest", "--source", "nope", "--from", "2026-11-01", "--to", "2026-11-02", env={})
     assert unknown.returncode == 2 and "no source called" in unknown.stderr
     disabled = okr(
         tmp_path, "ingest", "--source", "ga4", "--from", "2026-11-01", "--to", "2026-11-02", env={}
