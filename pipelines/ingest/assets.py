@@ -146,6 +146,10 @@ def _stream_asset(descriptor: SourceDescriptor, stream: Stream) -> dg.AssetsDefi
                 end=end,
             )
             result: LoadResult = stream.load(request)
+            # The client is this load's own: everything it sent, token exchanges included.
+            sent = getattr(getattr(client, "http", None), "requests_sent", None)
+            if isinstance(sent, int):
+                result.requests = sent
             span = f" for {start}..{end}" if daily else ""
             notes = f"; {'; '.join(result.notes)}" if result.notes else ""
             context.log.info(

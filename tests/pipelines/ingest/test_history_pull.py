@@ -65,13 +65,21 @@ def table_rows(ws: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def materializations(ws: Path) -> Counter:
-    """Materializations per raw table in the workspace's Dagster instance."""
+def materializations(ws: Path) -> tuple[Counter, set[str]]:
+    """Materialization records per raw table in the workspace's Dagster instance, and the runs
+    that wrote them."""
     import dagster as dg
 
+    counts: Counter = Counter()
+    runs: set[str] = set()
     with dg.DagsterInstance.from_config(str(ws / "dagster_home")) as instance:
-        records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=None), limit=10000)
-    return Counter(r.event_log_entry.asset_materialization.asset_key.path[-1] for r in records.records)
+        for d in sources():
+            for t in d.raw_tables:
+                key = dg.AssetKey(["raw", t.name])
+                found = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key), limit=10000)
+                counts[t.name] = len(found.records)
+                runs |= {r.event_log_entry.run_id for r in found.records}
+    return counts, runs
 
 
 @pytest.mark.slow
@@ -96,10 +104,13 @@ def test_a_year_of_every_api_in_one_run_with_request_counts(tmp_path: Path, fake
     assert served["matomo"] == 1  # one period=day call over the range
     assert "9 of 9 source(s) loaded" in pull.stdout and "in one run" in pull.stdout
 
-    # One run, one materialization per asset (not one per day), and the whole year in every table.
-    counts = materializations(tmp_path)
-    raw_tables = [t.name for d in sources() for t in d.raw_tables]
-    assert dict(counts) == dict.fromkeys(raw_tables, 1)
+    # One run, one step and one result per asset: Dagster records each day of a daily stream's
+    # range as materialized once (the partition status), a CRM stream once.
+    counts, runs = materializations(tmp_path)
+    expected = {d.table: DAYS if d.kind == "daily" else 1 for s in sources() for d in s.streams}
+    assert dict(counts) == expected
+    assert len(runs) == 1
+    assert "(1 asset, 1 check)" in pull.stderr  # the progress: a CRM stream's step
     ga4_days = table_rows(
         tmp_path, "select min(report_date), max(report_date), count(*) from raw.ga4_daily_report"
     )
@@ -145,7 +156,9 @@ def test_an_unknown_or_disabled_source_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "sources.yml").write_text(
         "exports: {enabled: false}\nga4: {enabled: false, property_id: '1'}\n"
     )
-    unknown = okr(tmp_path, "ingest", "--source", "nope", "--from", "2026-11-01", "--to", "2026-11-02", env={})
+    unknown = okr(
+        tmp_path, "ingest", "--source", "nope", "--from", "2026-11-01", "--to", "2026-11-02", env={}
+    )
     assert unknown.returncode == 2 and "no source called" in unknown.stderr
     disabled = okr(
         tmp_path, "ingest", "--source", "ga4", "--from", "2026-11-01", "--to", "2026-11-02", env={}
