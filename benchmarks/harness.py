@@ -3,6 +3,7 @@
     python -m benchmarks.harness                      # demo + 1,000 KRs / 200 metrics / 5 years
     python -m benchmarks.harness --krs 100 --metrics 20 --years 1 --nights 5    # a quicker run
     python -m benchmarks.harness --skip scale,nights                            # only some parts
+    python -m benchmarks.harness --skip demo,validate,backfill,nights,scale     # only the year's pull
 
 Each measurement runs in its own process (benchmarks/night.py or the `okr` command), so import
 time and warm-up count as a user sees them; wall time, CPU time (user + sys, children included:
@@ -31,14 +32,17 @@ from benchmarks.scale import generate
 from pipelines.settings import REPO_ROOT
 
 AS_OF = dt.date(2026, 11, 26)
-PARTS = ("demo", "validate", "backfill", "nights", "scale")
+PARTS = ("demo", "validate", "backfill", "nights", "scale", "ingest")
+HISTORY = (dt.date(2025, 12, 1), dt.date(2026, 11, 30))  # `okr ingest` of a year (part "ingest")
 
 
-def measure(cmd: list[str], cwd: Path, workspace: Path) -> dict[str, Any]:
+def measure(
+    cmd: list[str], cwd: Path, workspace: Path, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run cmd; its wall and CPU seconds (user + sys, its child processes included), peak RSS
     (MiB, from wait4) and its last stdout line parsed as JSON."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
-    env["OKR_WORKSPACE"] = str(workspace)
+    env.update({**(extra_env or {}), "OKR_WORKSPACE": str(workspace)})
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
@@ -116,6 +120,37 @@ def bench_nights(ws: Path, count: int, results: dict[str, Any]) -> None:
     rows.report("nights_disk_growth", disk, "MiB", nights=count, disk=[n["work_dir_mib"] for n in nights])
 
 
+def bench_ingest(tmp: Path, results: dict[str, Any]) -> None:
+    """`okr ingest` of a year from all nine APIs, each a loopback imitation with a year of data
+    (tests/connectors/history_fakes.py): one run; its time and the requests each API answered."""
+    from tests.connectors.history_fakes import SECRET_PREFIXES, serve_history
+    from tests.helpers import make_workspace
+
+    start, end = HISTORY
+    fakes = serve_history(start, end)
+    try:
+        ws = tmp / "history"
+        kr = {"id": "ADS-1", "title": "Spend", "metric": "ad_spend", "target": 1000}
+        objective = {"id": "PAID", "title": "Paid", "owner": "CMO", "team": "growth", "key_results": [kr]}
+        make_workspace(ws, {"2026-Q4.yml": {"cycle": "2026-Q4", "objectives": [objective]}})
+        (ws / "sources.yml").write_text(fakes.sources_yml())
+        stray = {k: "" for k in os.environ if k.startswith(SECRET_PREFIXES)}  # only the fakes' secrets
+        r = measure(
+            _okr("ingest", "--from", start.isoformat(), "--to", end.isoformat()),
+            REPO_ROOT,
+            ws,
+            {**stray, **fakes.env},
+        )
+        served = fakes.requests_served()
+    finally:
+        fakes.stop()
+    results["ingest_year"] = {**r, "requests": served}
+    note = f"{start}..{end}, 9 APIs, one run"
+    rows.report("ingest_year", r["wall_s"], "s", cpu_s=r["cpu_s"], requests=served, note=note)
+    rows.report("ingest_year_requests", sum(served.values()), "requests", per_source=served, note=note)
+    rows.report("ingest_year_rss", r["peak_rss_mib"], "MiB")
+
+
 def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str, Any]) -> None:
     started = time.perf_counter()
     code, ws = generate(tmp / "scale", metrics, krs, years, AS_OF)
@@ -171,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_nights(ws, args.nights, results)
         if "scale" not in skip:
             bench_scale(tmp, args.metrics, args.krs, args.years, results)
+        if "ingest" not in skip:
+            bench_ingest(tmp, results)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["load_avg_after"] = os.getloadavg()
