@@ -5,6 +5,7 @@ request counts per source printed; then a pull where one source fails: named, th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -166,3 +167,44 @@ def test_an_unknown_or_disabled_source_is_a_usage_error(tmp_path: Path) -> None:
     assert disabled.returncode == 2 and "ga4 is not enabled" in disabled.stderr
     none = okr(tmp_path, "ingest", "--from", "2026-11-01", "--to", "2026-11-02", env={})
     assert none.returncode == 2 and "no API source is enabled" in none.stderr
+
+
+@pytest.mark.slow
+def test_backfill_pulls_the_range_once_then_scores_without_the_apis(
+    tmp_path: Path, fakes: HistoryFakes
+) -> None:
+    okrs = {
+        **OKRS,
+        "objectives": [
+            {
+                **OKRS["objectives"][0],
+                "key_results": [
+                    {
+                        "id": "ADS-1",
+                        "title": "Meta spend",
+                        "metric": "ad_spend",
+                        "target": 1000,
+                        "unit": "EUR",
+                    },
+                    {**OKRS["objectives"][0]["key_results"][0], "id": "ADS-2", "metric": "ad_clicks"},
+                ],
+            }
+        ],
+    }
+    okrs["objectives"][0]["key_results"][0]["filter"] = {"platform": "Meta Ads"}
+    make_workspace(tmp_path, {"2026-Q4.yml": okrs})
+    (tmp_path / "dagster_home").mkdir()
+    (tmp_path / "sources.yml").write_text(fakes.sources_yml())
+
+    run = okr(tmp_path, "backfill", "--from", "2026-11-24", "--to", "2026-11-26", env=fakes.env)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert "Meta Ads (meta_ads): " in run.stdout and "9 of 9 source(s) loaded" in run.stdout
+    served = fakes.requests_served()
+    assert served["ga4"] == 1 and served["matomo"] == 1  # the range once, not again by the scoring run
+
+    card = json.loads((tmp_path / "build" / "scorecard" / "scorecard.json").read_text())
+    actual = {k["id"]: k["actual"] for k in card["key_results"]}
+    assert actual["ADS-1"] == pytest.approx(3 * (20 + 10))  # Meta's two campaigns, three days
+    counts, runs = materializations(tmp_path)
+    assert counts["meta_ads_campaign_days"] == 3 and counts["hubspot_contacts"] == 1
+    assert len(runs) == 1  # the pull's run; the scoring run left the raw assets alone
