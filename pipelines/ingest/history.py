@@ -50,7 +50,9 @@ class SourcePull:
     def sentence(self) -> str:
         """One plain line for the terminal."""
         if self.error:
-            return f"{self.title} ({self.source}) failed: {self.error}"
+            return (
+                f"{self.title} ({self.source}) failed after {_count(self.requests, 'request')}: {self.error}"
+            )
         tables = ", ".join(f"raw.{t}" for t in self.tables)
         counts = f"{_count(self.requests, 'request')}, {_count(self.rows, 'row')}"
         return f"{self.title} ({self.source}): {counts} ({tables})"

@@ -145,7 +145,7 @@ def test_a_year_of_every_api_in_one_run_with_request_counts(tmp_path: Path, fake
     )
     assert again.returncode == 1, again.stdout + again.stderr
     assert "1 source(s) failed to load (Matomo)" in again.stderr
-    matomo_line = next(x for x in again.stdout.splitlines() if "(matomo) failed:" in x)
+    matomo_line = next(x for x in again.stdout.splitlines() if "Matomo (matomo) failed after 1 request:" in x)
     assert "MATOMO_TOKEN" in matomo_line and "f" * 32 not in again.stdout + again.stderr
     assert "Google Analytics 4 (ga4): 1 request" in again.stdout
     assert table_rows(tmp_path, "select max(_loaded_at) from raw.ga4_daily_report") == loaded_at
