@@ -3,6 +3,7 @@
     python -m benchmarks.harness                      # demo + 1,000 KRs / 200 metrics / 5 years
     python -m benchmarks.harness --krs 100 --metrics 20 --years 1 --nights 5    # a quicker run
     python -m benchmarks.harness --skip scale,nights                            # only some parts
+    python -m benchmarks.harness --skip demo,validate,backfill,nights,scale,tests  # only the year's pull
 
 Each measurement runs in its own process (benchmarks/night.py or the `okr` command), so import
 time and warm-up count as a user sees them; wall time, CPU time (user + sys, children included:
@@ -33,14 +34,17 @@ from benchmarks.site_digest import site_digest
 from pipelines.settings import REPO_ROOT
 
 AS_OF = dt.date(2026, 11, 26)
-PARTS = ("demo", "validate", "backfill", "nights", "scale", "tests")
+PARTS = ("demo", "validate", "backfill", "nights", "scale", "ingest", "tests")
+HISTORY = (dt.date(2025, 12, 1), dt.date(2026, 11, 30))  # `okr ingest` of a year (part "ingest")
 
 
-def measure(cmd: list[str], cwd: Path, workspace: Path) -> dict[str, Any]:
+def measure(
+    cmd: list[str], cwd: Path, workspace: Path, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run cmd; its wall and CPU seconds (user + sys, its child processes included), peak RSS
     (MiB, from wait4) and its last stdout line parsed as JSON."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
-    env["OKR_WORKSPACE"] = str(workspace)
+    env.update({**(extra_env or {}), "OKR_WORKSPACE": str(workspace)})
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
@@ -117,6 +121,37 @@ def bench_nights(ws: Path, count: int, results: dict[str, Any]) -> None:
     disk = nights[-1]["work_dir_mib"] - nights[0]["work_dir_mib"]
     rows.report("nights_rss_growth", growth, "MiB", nights=count, rss=[n["rss_mib"] for n in nights])
     rows.report("nights_disk_growth", disk, "MiB", nights=count, disk=[n["work_dir_mib"] for n in nights])
+
+
+def bench_ingest(tmp: Path, results: dict[str, Any]) -> None:
+    """`okr ingest` of a year from all nine APIs, each a loopback imitation with a year of data
+    (tests/connectors/history_fakes.py): one run; its time and the requests each API answered."""
+    from tests.connectors.history_fakes import SECRET_PREFIXES, serve_history
+    from tests.helpers import make_workspace
+
+    start, end = HISTORY
+    fakes = serve_history(start, end)
+    try:
+        ws = tmp / "history"
+        kr = {"id": "ADS-1", "title": "Spend", "metric": "ad_spend", "target": 1000}
+        objective = {"id": "PAID", "title": "Paid", "owner": "CMO", "team": "growth", "key_results": [kr]}
+        make_workspace(ws, {"2026-Q4.yml": {"cycle": "2026-Q4", "objectives": [objective]}})
+        (ws / "sources.yml").write_text(fakes.sources_yml())
+        stray = {k: "" for k in os.environ if k.startswith(SECRET_PREFIXES)}  # only the fakes' secrets
+        r = measure(
+            _okr("ingest", "--from", start.isoformat(), "--to", end.isoformat()),
+            REPO_ROOT,
+            ws,
+            {**stray, **fakes.env},
+        )
+        served = fakes.requests_served()
+    finally:
+        fakes.stop()
+    results["ingest_year"] = {**r, "requests": served}
+    note = f"{start}..{end}, 9 APIs, one run"
+    rows.report("ingest_year", r["wall_s"], "s", cpu_s=r["cpu_s"], requests=served, note=note)
+    rows.report("ingest_year_requests", sum(served.values()), "requests", per_source=served, note=note)
+    rows.report("ingest_year_rss", r["peak_rss_mib"], "MiB")
 
 
 def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str, Any]) -> None:
@@ -197,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "backfill": lambda: bench_backfill(ws, results),
         "nights": lambda: bench_nights(ws, args.nights, results),
         "scale": lambda: bench_scale(tmp, args.metrics, args.krs, args.years, results),
+        "ingest": lambda: bench_ingest(tmp, results),
         "tests": lambda: bench_tests(args.full_tests, results),
     }
     failed: dict[str, str] = {}

@@ -45,6 +45,11 @@ GOALS: dict[str, Goal] = {
     "exports_rerun": Goal("demo exports, unchanged re-run (s)", "<= 0.5 s", 0.5),
     "export_1m": Goal("1 M-row CSV export (s)", "<= 10 s", 10),
     "export_1m_rss": Goal("1 M-row CSV export, peak RSS (MiB)", "<= 500 MiB", 500),
+    "ingest_year": Goal("`okr ingest` of a year, nine APIs on loopback (wall s)", "one run", None),
+    "ingest_year_requests": Goal(
+        "`okr ingest` of a year: requests to all nine APIs", "<= 40 (not per day)", 40
+    ),
+    "ingest_year_rss": Goal("`okr ingest` of a year, peak RSS (MiB)", "", None),
     "validate": Goal("`okr validate` on the demo (s)", "<= 0.3 s", 0.3),
     "test_full": Goal(
         "`make test`, quiet 2-core machine (s)", "<= 360 s", 360, how="measured with --full-tests"

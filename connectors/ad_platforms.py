@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from connectors.registry import Freshness, RawTable
+
 if TYPE_CHECKING:  # the source descriptors import this module: keep it cheap to import
     from connectors.load import LoadResult
     from connectors.warehouse import Warehouse
@@ -33,6 +35,20 @@ CAMPAIGN_DAY_COLUMNS: dict[str, str] = {
     "conversions_value": "DOUBLE PRECISION",  # their value, in `currency`
 }
 CAMPAIGN_DAY_KEY = ("spend_date", "account", "campaign_id")
+# An ad platform finishes a day's numbers (late conversions, invalid clicks) within about two days.
+CAMPAIGN_DAY_MAX_LAG_DAYS = 2
+
+
+def campaign_days_table(source: str, description: str) -> RawTable:
+    """The raw table `<source>_campaign_days` of an ad platform: one row per day, account and
+    campaign, keyed and checked for freshness the same way on every platform."""
+    return RawTable(
+        name=f"{source}_campaign_days",
+        columns=CAMPAIGN_DAY_COLUMNS,
+        unique_key=CAMPAIGN_DAY_KEY,
+        freshness=Freshness(column="spend_date", max_lag_days=CAMPAIGN_DAY_MAX_LAG_DAYS),
+        description=description,
+    )
 
 
 def campaign_day(

@@ -1,4 +1,4 @@
-"""The `okr` command: validate definitions, run the nightly job in-process, backfill history.
+"""The `okr` command: validate definitions, run the nightly job in-process, pull and backfill history.
 
 Exit codes: 0 success (off-track KRs are not failures), 1 definition or data errors (or a run that
 failed), 2 usage, or another run holds the workspace (without `--wait`), 130 interrupted.
@@ -26,6 +26,7 @@ from pipelines.okr_definitions import DefinitionErrors, load_definitions
 from pipelines.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from pipelines.console import Terminal
     from pipelines.reporting.load_problems import LoadProblems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 2, 130
@@ -78,7 +79,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rescore days that already have history (default: fill missing days)",
     )
-    for cmd in (run, backfill):
+    ingest = sub.add_parser(
+        "ingest", parents=[common], help="load a date range of the API sources in one run (a history pull)"
+    )
+    ingest.add_argument("--from", dest="start", type=_date, required=True)
+    ingest.add_argument("--to", dest="end", type=_date, required=True)
+    ingest.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this source (sources.yml section name; repeat for more; default: every enabled API)",
+    )
+    for cmd in (run, backfill, ingest):
         cmd.add_argument(
             "--wait",
             action="store_true",
@@ -174,7 +188,19 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
         if not days:
             raise CliError("--to is before --from", EXIT_USAGE)
     _check_range(settings, days)
+    if args.command == "ingest":
+        _check_sources(settings, args.sources)
     return _run_days(settings, days, args, debug)
+
+
+def _check_sources(settings: Settings, names: list[str]) -> None:
+    from connectors.registry import SourcesError
+    from pipelines.ingest.history import enabled_sources
+
+    try:
+        enabled_sources(settings, names)
+    except SourcesError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def _check_range(settings: Settings, days: list[dt.date]) -> None:
@@ -226,6 +252,8 @@ def _run_days(settings: Settings, days: list[dt.date], args: argparse.Namespace,
     lock = WorkspaceLock(settings.work_dir / "run.lock")
     try:
         with lock.acquire(wait=args.wait, on_wait=waiting):
+            if args.command == "ingest":
+                return _ingest_locked(settings, days, args.sources, debug)
             return _run_locked(
                 settings, days, args.command == "run", debug, replace=getattr(args, "replace", False)
             )
@@ -255,12 +283,18 @@ def _run_locked(
             span = str(days[0]) if publish_always else f"{days[0]}..{days[-1]}"
             title = f"okr: scoring {span}" + (f" (log: {log_path})" if log_path else "")
             lang = os.environ.get("OKR_LANG")
+            exclude = [] if publish_always else _pull_api_sources(settings, days, term, log_path)
             with Progress(term, title, interactive=None if log_path else False) as progress:
                 if publish_always:
                     result = run_nightly(days[0], lang=lang, publish_always=True, on_event=progress.on_event)
                 else:
                     result = run_range(
-                        days[0], days[-1], replace=replace, lang=lang, on_event=progress.on_event
+                        days[0],
+                        days[-1],
+                        replace=replace,
+                        lang=lang,
+                        on_event=progress.on_event,
+                        exclude=exclude,
                     )
             if not result.success:
                 raise CliError(f"scoring {span} failed:\n{_indent(result.error)}{see_log}")
@@ -291,6 +325,46 @@ def _run_locked(
             f"{data_errors} key result(s) not scored because a data check failed with severity ERROR "
             f"(see {settings.scorecard_dir / 'quality' / 'index.html'})"
         )
+    return EXIT_OK
+
+
+def _pull_api_sources(settings: Settings, days: list[dt.date], term: Terminal, log_path: Path | None) -> list:
+    """A backfill first pulls its range from every enabled API source in one run (`okr ingest`),
+    so the scoring run after it re-reads no API; returns the assets it loaded (none without APIs)."""
+    from connectors.config import load_sources
+    from pipelines.ingest.command import pull_with_progress
+    from pipelines.ingest.history import source_asset_keys
+
+    if not load_sources(settings.sources_file, settings.root).enabled_api_sources():
+        return []
+    outcome = pull_with_progress(settings, days[0], days[-1], (), term, log_path)
+    if outcome.error:
+        raise CliError(f"loading {days[0]}..{days[-1]} failed: {outcome.error}")
+    return source_asset_keys(p.source for p in outcome.pulls)
+
+
+def _ingest_locked(settings: Settings, days: list[dt.date], names: list[str], debug: bool) -> int:
+    from pipelines.child_processes import children_die_with_parent
+    from pipelines.console import captured_output, new_log_path
+    from pipelines.ingest.command import failure_message, pull_with_progress
+
+    log_path = None if debug else new_log_path(settings.work_dir / "logs", "ingest")
+    os.environ.setdefault("OKR_LOG_LEVEL", "INFO")
+    see_log = f"\nfull log: {log_path}" if log_path else ""
+    with captured_output(log_path) as term, children_die_with_parent():
+        try:
+            outcome = pull_with_progress(settings, days[0], days[-1], names, term, log_path)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            traceback.print_exc()  # into the log file
+            raise CliError(
+                f"{_plain(exc)}{see_log}\n(`okr --debug ingest ...` shows it on the console)"
+            ) from exc
+    if outcome.error or outcome.failed:
+        raise CliError(failure_message(outcome) + see_log)
     return EXIT_OK
 
 

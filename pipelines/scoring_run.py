@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -56,16 +56,18 @@ def run_range(
     replace: bool = False,
     lang: str | None = None,
     on_event: Callable[[dg.EventLogEntry], None] | None = None,
+    exclude: Sequence[dg.AssetKey] = (),
 ) -> RunOutcome:
     """Score every day of start..end in one run. Days that already have history are kept unless
-    `replace`; the newest day's scorecard is published unless a newer day is published already."""
+    `replace`; the newest day's scorecard is published unless a newer day is published already.
+    `exclude`: assets the run leaves as they are (`okr backfill` pulls the API sources first)."""
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
     tags = {
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
     }
-    return _execute({"tags": tags}, end, lang, False, replace, on_event)
+    return _execute({"tags": tags}, end, lang, False, replace, on_event, exclude)
 
 
 def _execute(
@@ -75,6 +77,7 @@ def _execute(
     publish_always: bool,
     replace: bool,
     on_event: Callable[[dg.EventLogEntry], None] | None,
+    exclude: Sequence[dg.AssetKey] = (),
 ) -> RunOutcome:
     from pipelines.definitions import build_definitions
     from pipelines.partitions import REPLACE_TAG
@@ -88,6 +91,8 @@ def _execute(
         tags[PUBLISH_TAG] = "always"
     else:
         tags[BACKFILL_TAG] = "true"  # a backfill day posts no alerts
+    if exclude:
+        partition["asset_selection"] = [k for k in job.asset_layer.selected_asset_keys if k not in exclude]
     with _instance() as instance:
         run_id = str(uuid.uuid4())
         if on_event is not None:

@@ -43,7 +43,7 @@ def ga4_retry_hook(resp: requests.Response) -> RetryHint | None:
 
 class GA4Client:
     def __init__(
-        self, http: HttpClient, base_url: str, property_id: str, access_token: str, page_size: int = 10000
+        self, http: HttpClient, base_url: str, property_id: str, access_token: str, page_size: int = 100000
     ):
         self.http = http
         self.url = f"{base_url.rstrip('/')}/v1beta/properties/{property_id}:runReport"

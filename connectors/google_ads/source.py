@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from connectors.ad_platforms import CAMPAIGN_DAY_COLUMNS, CAMPAIGN_DAY_KEY
+from connectors.ad_platforms import campaign_days_table
 from connectors.registry import (
     ENV_NAME_PATTERN,
     ApiSourceConfig,
     Credential,
-    Freshness,
     LoadRequest,
-    RawTable,
     SourceDescriptor,
     Stream,
 )
@@ -63,12 +61,9 @@ def _load(request: LoadRequest[GoogleAdsSource]) -> LoadResult:
     )
 
 
-CAMPAIGN_DAYS = RawTable(
-    name="google_ads_campaign_days",
-    columns=CAMPAIGN_DAY_COLUMNS,
-    unique_key=CAMPAIGN_DAY_KEY,
-    freshness=Freshness(column="spend_date", max_lag_days=2),
-    description="Google Ads cost, impressions, clicks and conversions per day, customer and campaign.",
+CAMPAIGN_DAYS = campaign_days_table(
+    "google_ads",
+    "Google Ads cost, impressions, clicks and conversions per day, customer and campaign.",
 )
 
 SOURCE = SourceDescriptor(

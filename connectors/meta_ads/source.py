@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from connectors.ad_platforms import CAMPAIGN_DAY_COLUMNS, CAMPAIGN_DAY_KEY
+from connectors.ad_platforms import campaign_days_table
 from connectors.registry import (
     ENV_NAME_PATTERN,
     ApiSourceConfig,
     Credential,
-    Freshness,
     LoadRequest,
-    RawTable,
     SourceDescriptor,
     Stream,
 )
@@ -72,12 +70,9 @@ def _load(request: LoadRequest[MetaAdsSource]) -> LoadResult:
     return load_meta_ads(request.warehouse, request.client, request.config, request.start, request.end)
 
 
-CAMPAIGN_DAYS = RawTable(
-    name="meta_ads_campaign_days",
-    columns=CAMPAIGN_DAY_COLUMNS,
-    unique_key=CAMPAIGN_DAY_KEY,
-    freshness=Freshness(column="spend_date", max_lag_days=2),
-    description="Meta ads spend, impressions, clicks and conversions per day, ad account and campaign.",
+CAMPAIGN_DAYS = campaign_days_table(
+    "meta_ads",
+    "Meta ads spend, impressions, clicks and conversions per day, ad account and campaign.",
 )
 
 SOURCE = SourceDescriptor(

@@ -112,6 +112,12 @@ def _secrets(context: AssetExecutionContext, descriptor: SourceDescriptor) -> di
     return out
 
 
+def _requests_sent(client: Any) -> int | None:
+    """Requests a load's client sent, token exchanges included (each load has its own client)."""
+    sent = getattr(getattr(client, "http", None), "requests_sent", None)
+    return sent if isinstance(sent, int) else None
+
+
 def _stream_asset(descriptor: SourceDescriptor, stream: Stream) -> dg.AssetsDefinition:
     table = descriptor.table(stream.table)
     daily = stream.kind == "daily"
@@ -134,9 +140,12 @@ def _stream_asset(descriptor: SourceDescriptor, stream: Stream) -> dg.AssetsDefi
         ensure_raw_tables(warehouse, [table.name])
         start, end = _window(context, cfg.lookback_days) if daily else (None, None)
 
+        made: list[Any] = []  # the load's client, for its request count when the load fails
+
         def load() -> dict[str, dict[str, Any]]:
             config = api_config(cfg, descriptor.name)
             client = descriptor.make_client(config, _secrets(context, descriptor))
+            made.append(client)
             request = LoadRequest(
                 config=config,
                 client=client,
@@ -146,6 +155,9 @@ def _stream_asset(descriptor: SourceDescriptor, stream: Stream) -> dg.AssetsDefi
                 end=end,
             )
             result: LoadResult = stream.load(request)
+            sent = _requests_sent(client)
+            if sent is not None:
+                result.requests = sent
             span = f" for {start}..{end}" if daily else ""
             notes = f"; {'; '.join(result.notes)}" if result.notes else ""
             context.log.info(
@@ -154,6 +166,8 @@ def _stream_asset(descriptor: SourceDescriptor, stream: Stream) -> dg.AssetsDefi
             return {table.name: result.metadata()}
 
         meta, check = guarded_load(context, warehouse, descriptor.name, [table.name], load)[table.name]
+        if "requests" not in meta and made and (sent := _requests_sent(made[0])) is not None:
+            meta["requests"] = sent  # a failed load: what it sent before it gave up
         return dg.MaterializeResult(metadata=_safe_metadata(meta), check_results=[check])
 
     return _asset
