@@ -1,0 +1,99 @@
+"""Check-in overrides on real dbt runs (docs/scoring.md, "Overrides"): an `override: true`
+check-in on a data-fed KR replaces its actual from that day until the next data day, then the
+data resumes; a check-in without override never changes a score.
+
+One backfill scores every day from Nov 2 to Nov 7. GA4 has sessions on Nov 1, 2, 3 and 6 (100
+each). The check-ins file is written the Finnish way (`;`, 3.11.2026, 450,5).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.warehouse import DuckDBWarehouse
+from pipelines.okr_definitions import load_definitions
+from pipelines.okr_definitions.store import store_definitions
+from pipelines.transform.dbt_setup import run_dbt
+from pipelines.transform.run_context import write_run_context
+from tests.dbt.test_scoring_rules import ga4
+from tests.helpers import d, insert_raw, make_workspace
+
+PERIOD = {"metric": "sessions", "target": 1000, "start": d("2026-11-01"), "end": d("2026-11-30")}
+OKRS = {
+    "cycle": "2026-Q4",
+    "objectives": [
+        {"id": "O", "title": "Traffic", "owner": "Ann", "key_results": [
+            {"id": "OVERRIDDEN", "title": "Sessions, overridden", **PERIOD},
+            {"id": "NOTED", "title": "Sessions with check-ins", **PERIOD},
+            {"id": "CONTROL", "title": "Sessions without check-ins", **PERIOD},
+        ]},
+    ],
+}  # fmt: skip
+CHECKINS = (
+    "kr_id;date;value;confidence;note;author;override\n"
+    "OVERRIDDEN;3.11.2026;450,5;;GA4 lost the campaign traffic, counted from the ad platforms;Aino;kyllä\n"
+    "NOTED;2.11.2026;12345;3;A value on a data-fed KR is context only;Mikko;\n"
+    "NOTED;4.11.2026;99;low;Still only context;Mikko;false\n"
+    "OVERRIDDEN;5.11.2026;;8;Confident, the override stands;Aino;\n"
+)
+DAYS = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06", "2026-11-07"]
+COLUMNS = "as_of, kr_id, actual, data_actual, progress, score, status, forecast_projected_actual, forecast_p50"
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Any]]:
+    root: Path = tmp_path_factory.mktemp("overrides")
+    settings = make_workspace(root, {"2026-Q4.yml": OKRS})
+    (settings.okrs_dir / "checkins.csv").write_text(CHECKINS, "utf-8")
+    wh = DuckDBWarehouse(settings.warehouse_path)
+    store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
+    insert_raw(
+        settings,
+        "ga4_daily_report",
+        [ga4(day, "Organic Search", 100, 50) for day in ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-06")],
+    )
+    write_run_context(wh, d(DAYS[0]), d(DAYS[-1]))
+    run_dbt(settings, ["run"])
+    rows = wh.query(
+        f"SELECT {COLUMNS}, override_date, override_note, override_author FROM analytics.kr_score_history"
+    )
+    records = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
+    return {(str(r["as_of"])[:10], r["kr_id"]): r for r in records}
+
+
+def test_the_checkins_file_in_finnish_format_was_read(history: dict) -> None:
+    assert history["2026-11-03", "OVERRIDDEN"]["actual"] == 450.5
+
+
+def test_override_replaces_the_actual_from_its_day_until_the_next_data_day(history: dict) -> None:
+    actual = [history[day, "OVERRIDDEN"]["actual"] for day in DAYS]
+    data = [history[day, "OVERRIDDEN"]["data_actual"] for day in DAYS]
+    # Nov 3 has data too: the override wins on its own day; Nov 6 is the next data day.
+    assert actual == [200, 450.5, 450.5, 450.5, 400, 400]
+    assert data == [200, 300, 300, 300, 400, 400]
+    marked = [str(history[day, "OVERRIDDEN"]["override_date"])[:10] for day in DAYS]
+    assert marked == ["None", "2026-11-03", "2026-11-03", "2026-11-03", "None", "None"]
+    held = history["2026-11-05", "OVERRIDDEN"]
+    assert held["override_note"] == "GA4 lost the campaign traffic, counted from the ad platforms"
+    assert held["override_author"] == "Aino"
+    assert held["progress"] == pytest.approx(0.4505) and held["score"] == pytest.approx(0.4505)
+
+
+def test_the_forecast_starts_from_the_overridden_actual(history: dict) -> None:
+    held = history["2026-11-05", "OVERRIDDEN"]
+    assert held["forecast_projected_actual"] > 450.5
+    assert held["forecast_p50"] >= 450.5
+    plain = history["2026-11-05", "CONTROL"]
+    assert held["forecast_p50"] > plain["forecast_p50"]
+
+
+def test_checkins_without_override_never_change_the_score(history: dict) -> None:
+    for day in DAYS:
+        noted, control = history[day, "NOTED"], history[day, "CONTROL"]
+        for column in ("actual", "data_actual", "progress", "score", "status", "forecast_p50"):
+            assert noted[column] == control[column], (day, column)
+        assert noted["override_date"] is None
+    assert [history[day, "CONTROL"]["actual"] for day in DAYS] == [200, 300, 300, 300, 400, 400]
