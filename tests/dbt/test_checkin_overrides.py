@@ -1,6 +1,7 @@
 """Check-in overrides on real dbt runs (docs/scoring.md, "Overrides"): an `override: true`
 check-in on a data-fed KR replaces its actual from that day until the next data day, then the
-data resumes; a check-in without override never changes a score.
+data resumes; a check-in without override never changes a score. The scorecard published from
+the marts shows the override and the check-ins in scorecard.json, on the site and in the exports.
 
 One backfill scores every day from Nov 2 to Nov 7. GA4 has sessions on Nov 1, 2, 3 and 6 (100
 each). The check-ins file is written the Finnish way (`;`, 3.11.2026, 450,5).
@@ -8,6 +9,10 @@ each). The check-ins file is written the Finnish way (`;`, 3.11.2026, 450,5).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +21,15 @@ import pytest
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
+from pipelines.reporting.publish import publish_scorecard
+from pipelines.reporting.scorecard_asset import load_history
+from pipelines.reporting.scorecard_data import load_scorecard
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
 from tests.dbt.test_scoring_rules import ga4
 from tests.helpers import d, insert_raw, make_workspace
 
-PERIOD = {"metric": "sessions", "target": 1000, "start": d("2026-11-01"), "end": d("2026-11-30")}
+PERIOD = {"metric": "sessions", "target": 2000, "start": d("2026-11-01"), "end": d("2026-11-30")}
 OKRS = {
     "cycle": "2026-Q4",
     "objectives": [
@@ -40,7 +48,10 @@ CHECKINS = (
     "OVERRIDDEN;5.11.2026;;8;Confident, the override stands;Aino;\n"
 )
 DAYS = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06", "2026-11-07"]
-COLUMNS = "as_of, kr_id, actual, data_actual, progress, score, status, forecast_projected_actual, forecast_p50"
+COLUMNS = (
+    "as_of, kr_id, actual, data_actual, progress, score, status, forecast_projected_actual, forecast_p50"
+)
+GA4_DAYS = ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-06")
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +61,22 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], d
     (settings.okrs_dir / "checkins.csv").write_text(CHECKINS, "utf-8")
     wh = DuckDBWarehouse(settings.warehouse_path)
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
-    insert_raw(
-        settings,
-        "ga4_daily_report",
-        [ga4(day, "Organic Search", 100, 50) for day in ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-06")],
-    )
+    insert_raw(settings, "ga4_daily_report", [ga4(day, "Organic Search", 100, 50) for day in GA4_DAYS])
     write_run_context(wh, d(DAYS[0]), d(DAYS[-1]))
     run_dbt(settings, ["run"])
     rows = wh.query(
         f"SELECT {COLUMNS}, override_date, override_note, override_author FROM analytics.kr_score_history"
     )
     records = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
-    return {(str(r["as_of"])[:10], r["kr_id"]): r for r in records}
+    out = {(str(r["as_of"])[:10], r["kr_id"]): r for r in records}
+    # The night of Nov 5, while the override holds: the scorecard as published.
+    run_dbt(settings, ["run", "--select", "intermediate marts"], as_of="2026-11-05")
+    as_of = dt.date(2026, 11, 5)
+    card = load_scorecard(wh, as_of, dt.datetime(2026, 11, 6, 6, tzinfo=dt.UTC))
+    site = root / "site"
+    publish_scorecard(card, load_history(wh, as_of), {}, site, lang="fi")
+    out["site"] = site
+    return out
 
 
 def test_the_checkins_file_in_finnish_format_was_read(history: dict) -> None:
@@ -79,7 +94,7 @@ def test_override_replaces_the_actual_from_its_day_until_the_next_data_day(histo
     held = history["2026-11-05", "OVERRIDDEN"]
     assert held["override_note"] == "GA4 lost the campaign traffic, counted from the ad platforms"
     assert held["override_author"] == "Aino"
-    assert held["progress"] == pytest.approx(0.4505) and held["score"] == pytest.approx(0.4505)
+    assert held["progress"] == pytest.approx(0.22525) and held["score"] == pytest.approx(0.22525)
 
 
 def test_the_forecast_starts_from_the_overridden_actual(history: dict) -> None:
@@ -97,3 +112,53 @@ def test_checkins_without_override_never_change_the_score(history: dict) -> None
             assert noted[column] == control[column], (day, column)
         assert noted["override_date"] is None
     assert [history[day, "CONTROL"]["actual"] for day in DAYS] == [200, 300, 300, 300, 400, 400]
+
+
+def test_scorecard_json_has_the_override_and_checkins_newest_first(history: dict) -> None:
+    card = json.loads((history["site"] / "scorecard.json").read_text(encoding="utf-8"))
+    krs = {kr["id"]: kr for kr in card["key_results"]}
+    overridden = krs["OVERRIDDEN"]
+    assert overridden["actual"] == 450.5
+    assert overridden["override"] == {
+        "date": "2026-11-03",
+        "value": 450.5,
+        "note": "GA4 lost the campaign traffic, counted from the ad platforms",
+        "author": "Aino",
+        "data_actual": 300,
+    }
+    assert [(c["date"], c["value"], c["confidence"], c["override"]) for c in overridden["checkins"]] == [
+        ("2026-11-05", None, 8, False),
+        ("2026-11-03", 450.5, None, True),
+    ]
+    noted = krs["NOTED"]
+    assert noted["override"] is None and noted["actual"] == krs["CONTROL"]["actual"] == 300
+    assert noted["checkins"] == [
+        {"date": "2026-11-04", "value": 99, "note": "Still only context", "confidence": "low",
+         "confidence_level": "low", "author": "Mikko", "override": False},
+        {"date": "2026-11-02", "value": 12345, "note": "A value on a data-fed KR is context only",
+         "confidence": 3, "confidence_level": "low", "author": "Mikko", "override": False},
+    ]  # fmt: skip
+
+
+def test_exports_and_site_show_the_override_and_the_latest_checkin(history: dict) -> None:
+    site: Path = history["site"]
+    text = (site / "scorecard.csv").read_text(encoding="utf-8-sig")
+    rows = {r["kr_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    over = rows["OVERRIDDEN"]
+    assert (over["actual"], over["data_actual"], over["override_date"]) == ("450.5", "300", "2026-11-03")
+    assert (over["override_author"], over["checkin_date"], over["checkin_confidence"]) == (
+        "Aino",
+        "2026-11-05",
+        "8",
+    )
+    assert over["checkin_note"] == "Confident, the override stands"
+    assert rows["NOTED"]["override_date"] == "" and rows["NOTED"]["checkin_author"] == "Mikko"
+    md = (site / "scorecard.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if "(OVERRIDDEN)" in line)
+    assert "| 450,5 \\(Korvattu käsin\\) |" in row  # Markdown-escaped like every cell
+    assert "Tilannepäivitys 3.11.2026 korvaa toteuman uuteen dataan asti: GA4 lost the campaign" in row
+    assert "\\(data antaa 300\\) · Viimeisin tilannepäivitys 5.11.2026, kirjoittaja Aino: Confident" in row
+    page = next(site.rglob("*OVERRIDDEN*.html")).read_text(encoding="utf-8")
+    assert "Korvattu käsin" in page
+    assert "GA4 lost the campaign traffic, counted from the ad platforms" in page
+    assert "luottamus matala" in next(site.rglob("*NOTED*.html")).read_text(encoding="utf-8")
