@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from connectors.warehouse import DuckDBWarehouse
+from pipelines.explain import explain_kr, render_text
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.reporting.publish import publish_scorecard
@@ -76,6 +77,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], d
     site = root / "site"
     publish_scorecard(card, load_history(wh, as_of), {}, site, lang="fi")
     out["site"] = site
+    out["settings"] = settings
     return out
 
 
@@ -162,3 +164,23 @@ def test_exports_and_site_show_the_override_and_the_latest_checkin(history: dict
     assert "Korvattu käsin" in page
     assert "GA4 lost the campaign traffic, counted from the ad platforms" in page
     assert "luottamus matala" in next(site.rglob("*NOTED*.html")).read_text(encoding="utf-8")
+
+
+def test_explain_names_the_override_and_the_data_actual(history: dict) -> None:
+    settings = history["settings"]
+    defs = load_definitions(settings.okrs_dir)
+    held = explain_kr(settings, defs, "OVERRIDDEN", dt.date(2026, 11, 4))
+    assert held["actual"]["value"] == 450.5
+    assert held["actual"]["override"] == {
+        "date": "2026-11-03",
+        "note": "GA4 lost the campaign traffic, counted from the ad platforms",
+        "author": "Aino",
+        "data_actual": 300,
+    }
+    assert (
+        "Actual            450.5 = OVERRIDE checked in on 2026-11-03 by Aino (GA4 lost the campaign "
+        "traffic, counted from the ad platforms), in force until the next data day; the data gives 300 "
+        "= sum of the daily values in the window (measure sum)"
+    ) in render_text(held).splitlines()
+    resumed = explain_kr(settings, defs, "OVERRIDDEN", dt.date(2026, 11, 6))
+    assert resumed["actual"]["override"] is None and resumed["actual"]["value"] == 400
