@@ -27,7 +27,7 @@ ended as (
         min(d.metric_date) as next_data_day
     from overrides as o
     left join {{ ref('int_kr_daily_values') }} as d
-        on o.kr_id = d.kr_id and d.metric_date > o.checkin_date
+        on o.kr_id = d.kr_id and o.checkin_date < d.metric_date
     group by o.kr_id, o.checkin_date, o.value, o.note, o.author
 ),
 
@@ -46,7 +46,7 @@ in_force as (
             k.kr_id = e.kr_id
             and k.start_date <= e.checkin_date
             and k.window_end >= e.checkin_date
-            and (e.next_data_day is null or e.next_data_day > k.window_end)
+            and (e.next_data_day is null or k.window_end < e.next_data_day)
 )
 
 select
