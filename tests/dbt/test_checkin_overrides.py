@@ -10,25 +10,30 @@ each). The check-ins file is written the Finnish way (`;`, 3.11.2026, 450,5).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.warehouse import DuckDBWarehouse
+from connectors.raw_tables import ensure_raw_tables, now_utc, to_frame
+from connectors.warehouse import DuckDBWarehouse, open_warehouse
 from pipelines.explain import explain_kr, render_text
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.reporting.publish import publish_scorecard
 from pipelines.reporting.scorecard_asset import load_history
 from pipelines.reporting.scorecard_data import load_scorecard
+from pipelines.settings import Settings
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
 from tests.dbt.test_scoring_rules import ga4
-from tests.helpers import d, insert_raw, make_workspace
+from tests.helpers import d, make_workspace
+from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 PERIOD = {"metric": "sessions", "target": 2000, "start": d("2026-11-01"), "end": d("2026-11-30")}
 OKRS = {
@@ -55,21 +60,35 @@ COLUMNS = (
 GA4_DAYS = ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-06")
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Any]]:
-    root: Path = tmp_path_factory.mktemp("overrides")
-    settings = make_workspace(root, {"2026-Q4.yml": OKRS})
-    (settings.okrs_dir / "checkins.csv").write_text(CHECKINS, "utf-8")
-    wh = DuckDBWarehouse(settings.warehouse_path)
+def _backfill(settings: Settings, wh: Any) -> dict[Any, dict[str, Any]]:
+    """Store the definitions and GA4 rows, score Nov 2-7 in one backfill; rows by (as_of, kr_id)."""
+    ensure_raw_tables(wh)
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
-    insert_raw(settings, "ga4_daily_report", [ga4(day, "Organic Search", 100, 50) for day in GA4_DAYS])
+    meta = {"_source": "test", "_stream": "ga4", "_loaded_at": now_utc(), "_partition": "test"}
+    rows = [ga4(day, "Organic Search", 100, 50) for day in GA4_DAYS]
+    with wh.transaction() as tx:
+        tx.insert("ga4_daily_report", to_frame("ga4_daily_report", rows, meta))
     write_run_context(wh, d(DAYS[0]), d(DAYS[-1]))
     run_dbt(settings, ["run"])
-    rows = wh.query(
+    found = wh.query(
         f"SELECT {COLUMNS}, override_date, override_note, override_author FROM analytics.kr_score_history"
     )
-    records = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
-    out = {(str(r["as_of"])[:10], r["kr_id"]): r for r in records}
+    records = found.astype(object).where(found.notna(), None).to_dict(orient="records")
+    return {(str(r["as_of"])[:10], r["kr_id"]): r for r in records}
+
+
+def _workspace(root: Path) -> Settings:
+    settings = make_workspace(root, {"2026-Q4.yml": OKRS})
+    (settings.okrs_dir / "checkins.csv").write_text(CHECKINS, "utf-8")
+    return settings
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
+    root: Path = tmp_path_factory.mktemp("overrides")
+    settings = _workspace(root)
+    wh = DuckDBWarehouse(settings.warehouse_path)
+    out: dict[Any, Any] = _backfill(settings, wh)
     # The night of Nov 5, while the override holds: the scorecard as published.
     run_dbt(settings, ["run", "--select", "intermediate marts"], as_of="2026-11-05")
     as_of = dt.date(2026, 11, 5)
@@ -184,3 +203,27 @@ def test_explain_names_the_override_and_the_data_actual(history: dict) -> None:
     ) in render_text(held).splitlines()
     resumed = explain_kr(settings, defs, "OVERRIDDEN", dt.date(2026, 11, 6))
     assert resumed["actual"]["override"] is None and resumed["actual"]["value"] == 400
+
+
+@pytest.mark.integration
+def test_postgres_overrides_the_same_days(
+    history: dict,
+    postgres_server: PostgresServer,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = postgres_server.create_database("okr_overrides")
+    for key, value in postgres_server.env(database).items():
+        monkeypatch.setenv(key, value)
+    settings = dataclasses.replace(_workspace(tmp_path), target="postgres")
+    pg = _backfill(settings, open_warehouse("postgres"))
+    assert sorted(pg) == sorted(k for k in history if isinstance(k, tuple))
+    for key, row in pg.items():
+        duck = history[key]
+        for column in ("actual", "data_actual", "score", "forecast_p50"):
+            a, b = duck[column], row[column]
+            assert (a is None) == (b is None) and (a is None or math.isclose(a, float(b))), (key, column)
+        assert (str(row["override_date"]), row["override_note"]) == (
+            str(duck["override_date"]),
+            duck["override_note"],
+        ), key
