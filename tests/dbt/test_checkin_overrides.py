@@ -92,6 +92,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
     # The night of Nov 5, while the override holds: the scorecard as published.
     run_dbt(settings, ["run", "--select", "intermediate marts"], as_of="2026-11-05")
     as_of = dt.date(2026, 11, 5)
+    to_date = wh.query("SELECT kr_id, metric_date, actual_to_date FROM analytics.kr_actual_to_date")
+    out["to_date"] = {(r.kr_id, str(r.metric_date)[:10]): r.actual_to_date for r in to_date.itertuples()}
     card = load_scorecard(wh, as_of, dt.datetime(2026, 11, 6, 6, tzinfo=dt.UTC))
     site = root / "site"
     publish_scorecard(card, load_history(wh, as_of), {}, site, lang="fi")
@@ -116,6 +118,18 @@ def test_override_replaces_the_actual_from_its_day_until_the_next_data_day(histo
     assert held["override_note"] == "GA4 lost the campaign traffic, counted from the ad platforms"
     assert held["override_author"] == "Aino"
     assert held["progress"] == pytest.approx(0.22525) and held["score"] == pytest.approx(0.22525)
+
+
+def test_the_chart_series_takes_the_override_on_its_day(history: dict) -> None:
+    # kr_actual_to_date as of Nov 5: what scoring at each data day gave (Nov 3: the override).
+    series = history["to_date"]
+    assert [series["OVERRIDDEN", day] for day in ("2026-11-01", "2026-11-02", "2026-11-03")] == [
+        100,
+        200,
+        450.5,
+    ]
+    assert [series["CONTROL", day] for day in ("2026-11-01", "2026-11-02", "2026-11-03")] == [100, 200, 300]
+    assert ("OVERRIDDEN", "2026-11-04") not in series  # no data that day: the nightly history has it
 
 
 def test_the_forecast_starts_from_the_overridden_actual(history: dict) -> None:
