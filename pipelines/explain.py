@@ -149,7 +149,12 @@ def _explanation(
             "freshness_source": s.get("freshness_source"),
         },
         "last_days": [{"date": day, "value": daily.get(day)} for day in last_days],
-        "actual": {"value": s["actual"], "measure": s["measure"], "rule": ACTUAL_RULES.get(s["measure"])},
+        "actual": {
+            "value": s["actual"],
+            "measure": s["measure"],
+            "rule": ACTUAL_RULES.get(s["measure"]),
+            "override": _override(s),
+        },
         "time": {
             "window": [s["start_date"], s["window_end"]],
             "elapsed_days": s["elapsed_days"],
@@ -168,6 +173,18 @@ def _explanation(
         "forecast": forecast,
         "checks": checks,
         "definition_changes": changes,
+    }
+
+
+def _override(s: dict[str, Any]) -> dict[str, Any] | None:
+    """The check-in override in force (docs/scoring.md, "Overrides"), None when the data's actual stands."""
+    if s.get("override_date") is None:
+        return None
+    return {
+        "date": s["override_date"],
+        "note": s.get("override_note"),
+        "author": s.get("override_author"),
+        "data_actual": s.get("data_actual"),
     }
 
 
@@ -299,8 +316,7 @@ def render_text(e: dict[str, Any]) -> str:
         f"Last {LAST_DAYS} days: "
         + ", ".join(f"{x['date'][5:]} {_show(x['value'])}" for x in e["last_days"]),
         "",
-        f"Actual            {_show(e['actual']['value'])} = {e['actual']['rule']} "
-        f"(measure {e['actual']['measure']})",
+        _actual_line(e["actual"]),
         f"Time              day {t['elapsed_days']} of {t['total_days']} ({_pct(t['fraction'])}), "
         f"window {t['window'][0]}..{t['window'][1]}, pace {t['pace']}",
         f"Expected progress {_pct(e['expected_progress'])}",
@@ -338,6 +354,18 @@ def render_text(e: dict[str, Any]) -> str:
         for c in e["definition_changes"]
     ] or ["  none"]
     return "\n".join(lines)
+
+
+def _actual_line(a: dict[str, Any]) -> str:
+    o = a.get("override")
+    if o is None:
+        return f"Actual            {_show(a['value'])} = {a['rule']} (measure {a['measure']})"
+    by = f" by {o['author']}" if o["author"] else ""
+    return (
+        f"Actual            {_show(a['value'])} = OVERRIDE checked in on {o['date']}{by} ({o['note']}), "
+        f"in force until the next data day; the data gives {_show(o['data_actual'])} = {a['rule']} "
+        f"(measure {a['measure']})"
+    )
 
 
 def _either(number: Any, date: Any) -> Any:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.exports.values import XLSX_NUMBER
+from connectors.exports.values import XLSX_NUMBER, detect_delimiter
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 _HEADER_SEARCH_LINES = 60
@@ -133,19 +133,6 @@ def _looks_binary(text: str) -> bool:
         return False
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
     return controls / len(sample) > 0.02
-
-
-def detect_delimiter(header_line: str) -> str:
-    """The delimiter of a table from its header line: the most frequent of `,` `;` tab outside quotes."""
-    counts = {d: 0 for d in (",", ";", "\t")}
-    quoted = False
-    for ch in header_line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
 
 
 def _split(line: str, delimiter: str) -> list[str]:

@@ -38,6 +38,19 @@ def _clean_number(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter of a table from its header line: the most frequent of `,` `;` tab outside quotes."""
+    counts = {d: 0 for d in (",", ";", "\t")}
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def detect_decimal_comma(values: Iterable[str], delimiter: str = ",") -> bool:
     """True when the numbers of a file use a decimal comma (`1 234,50`), False for a decimal point."""
     space_groups = False

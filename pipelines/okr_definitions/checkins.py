@@ -3,8 +3,9 @@
 Columns (any order, header names are case-insensitive): `kr_id,date,value,confidence,note,author`
 and optionally `override`. A KR on the `checkins` metric takes its value from here (so `value` is
 required for it); on any other KR a check-in adds confidence and a note, and replaces the data only
-when it says `override: true` (with a value and a note saying why). Dates and numbers are read by
-the export loader's parsers, so `16.11.2026`, `0,5` and `;` files work as they do there.
+when it says `override: true` (with a value and a note saying why). The delimiter, dates and
+numbers are read by the export loader's functions (connectors/exports/values.py), so `16.11.2026`,
+`0,5` and `;` (or tab) files work as they do there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.exports.values import detect_decimal_comma, parse_date, parse_number
+from connectors.exports.values import detect_decimal_comma, detect_delimiter, parse_date, parse_number
 from pipelines.okr_definitions.errors import DefinitionError, FileProblem, read_text
 from pipelines.okr_definitions.metric_catalog import CHECKINS_METRIC
 
@@ -179,8 +180,7 @@ def load_checkins(
     except FileProblem as exc:
         errors.append(DefinitionError(display, exc.line, "", exc.message, exc.column))
         return []
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = detect_delimiter(next((ln for ln in text.splitlines() if ln.strip()), ""))
     try:
         records = _records(text, delimiter)
     except csv.Error as exc:

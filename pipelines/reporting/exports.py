@@ -11,7 +11,7 @@ from typing import Any
 
 from pipelines.reporting.reasons import reason_sentence
 from pipelines.reporting.report import Report
-from pipelines.reporting.site_model import SiteModel, tree_roots
+from pipelines.reporting.site_model import KRView, SiteModel, tree_roots
 from pipelines.reporting.statuses import STATUS_ICONS, STATUSES
 
 # Machine-readable columns: plain numbers with '.' decimals and ISO dates, so any spreadsheet or
@@ -21,6 +21,8 @@ CSV_COLUMNS = [
     "type", "commitment", "weight", "unit", "baseline", "target", "actual", "progress", "score",
     "expected_progress", "gap", "status", "status_reason", "start", "end", "data_through",
     "forecast_projected_actual", "forecast_projected_progress", "reason_code",
+    "data_actual", "override_date", "override_note", "override_author",
+    "checkin_date", "checkin_confidence", "checkin_note", "checkin_author",
 ]  # fmt: skip
 
 # A cell starting with one of these is a formula in Excel/LibreOffice: a title like
@@ -89,8 +91,39 @@ def write_csv(model: SiteModel, path: Path) -> None:
                 "forecast_projected_actual": forecast.projected_actual if forecast else None,
                 "forecast_projected_progress": forecast.projected_progress if forecast else None,
                 "reason_code": view.reason.code if view.reason else None,
+                **_override_and_checkin_cells(view),
             }
             writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def _override_and_checkin_cells(view: KRView) -> dict[str, Any]:
+    """The override in force (its actual is `actual`; the data's is `data_actual`) and the newest check-in."""
+    override, latest = view.kr.override, view.latest_checkin
+    return {
+        "data_actual": override.data_actual if override else view.kr.actual,
+        "override_date": override.date if override else None,
+        "override_note": override.note if override else None,
+        "override_author": override.author if override else None,
+        "checkin_date": latest.date if latest else None,
+        "checkin_confidence": latest.confidence if latest else None,
+        "checkin_note": latest.note if latest else None,
+        "checkin_author": latest.author if latest else None,
+    }
+
+
+def checkin_text(view: KRView, t: Any, fmt: Any) -> str:
+    """The override in force and the newest check-in's note, as one line for the Markdown table."""
+    parts = []
+    override, latest = view.kr.override, view.latest_checkin
+    if override:
+        data_actual = fmt.value(override.data_actual, view.kr.unit)
+        parts.append(
+            t("override_in_force", date=fmt.date(override.date), note=override.note, data_actual=data_actual)
+        )
+    if latest and latest.note and not (override and latest.override and latest.date == override.date):
+        by = f", {t('timeline_by', author=latest.author)}" if latest.author else ""
+        parts.append(f"{t('latest_checkin')} {fmt.date(latest.date)}{by}: {latest.note}")
+    return " · ".join(parts)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
@@ -149,12 +182,20 @@ def write_markdown(report: Report, path: Path) -> None:
                 cells = [
                     f"{md_text(kr.title)} ({md_text(kr.id)})",
                     md_text(kr.person.name if kr.person else fmt.none),
-                    md_text(fmt.value(kr.actual, kr.unit)),
+                    md_text(
+                        fmt.value(kr.actual, kr.unit) + (f" ({t('override')})" if kr.kr.override else "")
+                    ),
                     md_text(fmt.value(kr.target, kr.unit)),
                     md_text(fmt.score(kr.score)),
                     md_text(fmt.score(kr.expected_progress)),
                     status(kr.status),
-                    md_text(reason_sentence(kr.reason, kr.kr, t, fmt)),
+                    md_text(
+                        " · ".join(
+                            filter(
+                                None, [reason_sentence(kr.reason, kr.kr, t, fmt), checkin_text(kr, t, fmt)]
+                            )
+                        )
+                    ),
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")

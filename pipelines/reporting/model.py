@@ -67,6 +67,18 @@ class CheckIn(_Open):
     note: str | None = None
     author: str | None = None
     confidence: Number | str | None = None
+    confidence_level: str | None = None
+    override: bool = False
+
+
+class Override(_Open):
+    """A check-in override in force: its value replaces the actual the data gives."""
+
+    date: dt.date
+    value: Number | None = None
+    note: str | None = None
+    author: str | None = None
+    data_actual: Number | None = None
 
 
 class Check(_Open):
@@ -113,6 +125,7 @@ class KeyResult(_Open):
     checkins: list[CheckIn] = Field(default_factory=list)
     reason_code: str | None = None  # the scoring's reason (docs/scoring.md, "Reasons")
     reason_params: dict[str, Any] | None = None
+    override: Override | None = None
 
 
 class Objective(_Open):

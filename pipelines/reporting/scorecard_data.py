@@ -87,7 +87,9 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
             "ORDER BY kr_id, column_name, filter_value"
         )
         checkins = tx.query(
-            "SELECT kr_id, checkin_date, value, note FROM raw.okr_checkins ORDER BY kr_id, checkin_date"
+            "SELECT kr_id, checkin_date, value, confidence_score, confidence_level, note, author, "
+            "is_override, source_line FROM raw.okr_checkins "
+            "ORDER BY kr_id, checkin_date DESC, source_line DESC"
         )
         reasons = tx.query(
             "SELECT kr_id, change_reason FROM raw.okr_key_results WHERE change_reason IS NOT NULL"
@@ -102,18 +104,41 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
 
 
 def add_checkins(card: dict[str, Any], checkins: pd.DataFrame, reasons: pd.DataFrame) -> None:
-    """Added keys of every KR: `checkins` (date, value, note) up to as_of and the definition's
-    `change_reason`, for the KR page's timeline (docs/scorecard-schema.md)."""
+    """Added keys of every KR: `checkins` up to as_of, newest first (date, value, confidence as
+    written, its level, note, author, override), and the definition's `change_reason`, for the KR
+    page's timeline (docs/scorecard-schema.md)."""
     by_kr: dict[str, list[dict]] = defaultdict(list)
     for row in _records(checkins):
         if row["checkin_date"] is not None and row["checkin_date"] <= card["as_of"]:
             by_kr[row["kr_id"]].append(
-                {"date": row["checkin_date"], "value": _number(row["value"]), "note": row["note"]}
+                {
+                    "date": row["checkin_date"],
+                    "value": _number(row["value"]),
+                    "note": row["note"],
+                    "confidence": _number(row["confidence_score"]) or row["confidence_level"],
+                    "confidence_level": row["confidence_level"],
+                    "author": row["author"],
+                    "override": bool(row["is_override"]),
+                }
             )
     reason_of = {r["kr_id"]: r["change_reason"] for r in _records(reasons)}
     for kr in card["key_results"]:
         kr["checkins"] = by_kr.get(kr["id"], [])
         kr["change_reason"] = reason_of.get(kr["id"])
+
+
+def override_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The check-in override in force on a KR (docs/scoring.md, "Overrides"): its day, value (the
+    actual), note and author, and the actual the data gives; None when the data's actual stands."""
+    if row.get("override_date") is None:
+        return None
+    return {
+        "date": row["override_date"],
+        "value": _number(row["actual"]),
+        "note": row.get("override_note"),
+        "author": row.get("override_author"),
+        "data_actual": _number(row.get("data_actual")),
+    }
 
 
 def build_scorecard(
@@ -205,6 +230,7 @@ def build_scorecard(
                 "forecast": forecast,
                 "initiatives": initiatives_by_kr.get(r["kr_id"], []),
                 "definition_changes": changes_by_kr.get(r["kr_id"], []),
+                "override": override_of(r),
                 **scoring_reason(r),
             }
         )

@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipelines.reporting.charts import daily_scores
-from pipelines.reporting.model import ArchivedCycle, HistoryRow, KeyResult, MetricDoc, Objective, Scorecard
+from pipelines.reporting.model import (
+    ArchivedCycle,
+    CheckIn,
+    HistoryRow,
+    KeyResult,
+    MetricDoc,
+    Objective,
+    Scorecard,
+)
 from pipelines.reporting.reasons import Reason, kr_reason
 from pipelines.reporting.statuses import ATTENTION, STATUSES
 
@@ -61,6 +69,12 @@ class KRView:
 
     def __getattr__(self, name: str) -> Any:  # templates read kr fields straight off the view
         return getattr(self.kr, name)
+
+    @property
+    def latest_checkin(self) -> CheckIn | None:
+        """The newest check-in (the first of the newest day when a day has several)."""
+        checkins = self.kr.checkins
+        return max(checkins, key=lambda c: c.date) if checkins else None
 
     @property
     def newly_missed(self) -> bool:

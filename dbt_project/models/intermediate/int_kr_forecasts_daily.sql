@@ -172,8 +172,9 @@ inputs as (
             when s.measure <> 'sum' and st.level_days >= 2
                 then sqrt(greatest(st.level_squares / (st.level_days - 1), 0))
         end as daily_sd,
-        -- What is already in: the actual over the observed days only.
+        -- What is already in: the actual over the observed days only (or the override in force).
         case
+            when s.override_date is not null then s.actual
             when s.measure = 'sum' then coalesce(o.observed_sum, 0)
             when s.measure = 'avg' then o.observed_sum / nullif(o.observed_rows, 0)
             when s.measure = 'ratio' then o.observed_numerator / nullif(o.observed_denominator, 0)

@@ -113,15 +113,25 @@ actuals as (
         f.failed_source,
         f.failed_error,
         b.reason as blocked_reason,
+        -- A check-in override replaces the actual until the next data day ("Overrides").
+        case
+            when t.as_of < t.start_date then null
+            when o.override_value is not null then o.override_value
+            {{ okr_measure_actual('t.measure', 'a', 'l.value') }}
+        end as actual,
         case
             when t.as_of < t.start_date then null
             {{ okr_measure_actual('t.measure', 'a', 'l.value') }}
-        end as actual
+        end as data_actual,
+        o.override_date,
+        o.override_note,
+        o.override_author
     from timed as t
     left join aggregates as a on t.as_of = a.as_of and t.kr_id = a.kr_id
     left join latest_days as l on t.as_of = l.as_of and t.kr_id = l.kr_id and l.recency = 1
     left join freshness as f on t.as_of = f.as_of and t.kr_id = f.kr_id
     left join blocked as b on t.metric = b.metric
+    left join {{ ref('int_kr_overrides_daily') }} as o on t.as_of = o.as_of and t.kr_id = o.kr_id
 ),
 
 progressed as (

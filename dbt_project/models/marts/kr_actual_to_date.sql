@@ -2,7 +2,9 @@
   Each KR's actual as it stood at the end of every day of its window that has data, for the
   "actual against target" chart. The same measures as kr_scores, as running windows over the
   same daily values and with the same exact sums, so the last row of a KR equals its actual in
-  kr_scores and the value on day D is what scoring at as_of = D gave.
+  kr_scores and the value on day D is what scoring at as_of = D gave: on a data day that is also
+  the day of a check-in override, the override's value (docs/scoring.md, "Overrides"; an earlier
+  override has ended by then, so only one dated that day can be in force).
 #}
 
 with running as (
@@ -30,12 +32,23 @@ measured as (
         *,
         sum_value / nullif(value_count, 0) as avg_value
     from running
+),
+
+overrides as (
+    select
+        kr_id,
+        checkin_date,
+        value
+    from {{ ref('stg_okr__checkins') }}
+    where is_override and value is not null
 )
 
 select
     measured.kr_id,
     measured.metric_date,
     case
+        when o.value is not null then o.value
         {{ okr_measure_actual('measured.measure', 'measured', 'measured.last_value') }}
     end as actual_to_date
 from measured
+left join overrides as o on measured.kr_id = o.kr_id and measured.metric_date = o.checkin_date

@@ -69,6 +69,13 @@ def test_finnish_file_semicolons_dates_and_decimal_comma(tmp_path: Path) -> None
     assert (leads.checkin_date, leads.confidence_level, leads.author) == (dt.date(2026, 12, 1), "high", None)
 
 
+def test_tab_separated_with_a_quoted_delimiter_in_the_header_line(tmp_path: Path) -> None:
+    # The delimiter is detected as the export loader detects it (most frequent outside quotes).
+    folder = workspace(tmp_path, "kr_id\tdate\tvalue\tnote\nLAUNCH\t2026-10-15\t1,25\tdone; finally, ok\n")
+    (checkin,) = load_definitions(folder).checkins
+    assert (checkin.value, checkin.note) == (1.25, "done; finally, ok")
+
+
 def test_the_old_four_column_file_still_reads(tmp_path: Path) -> None:
     folder = workspace(tmp_path, "kr_id,date,value,note\nLAUNCH,2026-10-15,1,done\n")
     (checkin,) = load_definitions(folder).checkins
