@@ -153,7 +153,12 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
             }
         )
         shares += [
-            {"seen_on": seen_on, "kr_id": k.kr_id, "month_start": dt.date.fromisoformat(m + "-01"), "share": v}
+            {
+                "seen_on": seen_on,
+                "kr_id": k.kr_id,
+                "month_start": dt.date.fromisoformat(m + "-01"),
+                "share": v,
+            }
             for m, v in k.pace_shares
         ]
         filters += [
