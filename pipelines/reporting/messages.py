@@ -123,6 +123,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Line chart of {title}: actual {actual} on {date} against a target of {target}."
         ),
         "chart_progress_alt_forecast": "Forecast {forecast} by {end}.",
+        "chart_progress_alt_band": "Likely range by {end}: {low} to {high}.",
         "chart_score_alt": (
             "Line chart of the score of {title} from "
             "{first} to {last}: latest score {score}, expected {expected}."
@@ -398,6 +399,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "series_expected": "Odotettu",
         "chart_progress_alt": "Viivakaavio: {title}. Toteuma {actual} päivänä {date}, tavoitearvo {target}.",
         "chart_progress_alt_forecast": "Ennuste {forecast} päivään {end} mennessä.",
+        "chart_progress_alt_band": "Todennäköinen vaihteluväli {end} mennessä: {low}–{high}.",
         "chart_score_alt": (
             "Viivakaavio tavoitteen {title} pisteistä {first}–{last}: "
             "viimeisimmät pisteet {score}, odotettu {expected}."

@@ -111,6 +111,12 @@ class KeyResult(_Open):
     checks: list[Check] | None = None
     change_reason: str | None = None
     checkins: list[CheckIn] = Field(default_factory=list)
+    # docs/scoring.md, "Pace": the curve in force, what was asked for, why it fell back, and
+    # the expected progress by day as [date, value] pairs (two for a straight line).
+    pace: str | None = None
+    pace_requested: str | None = None
+    pace_warning: str | None = None
+    pace_curve: list[tuple[dt.date, Number]] | None = None
 
 
 class Objective(_Open):
