@@ -98,7 +98,8 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
             "ORDER BY kr_id, initiative_no, campaign"
         )
         curves = tx.query(
-            "SELECT kr_id, curve_date, expected_progress FROM analytics.kr_pace_curves ORDER BY kr_id, curve_date"
+            "SELECT kr_id, curve_date, expected_progress FROM analytics.kr_pace_curves "
+            "ORDER BY kr_id, curve_date"
         )
     card = build_scorecard(krs, objectives, initiatives, changes, filters, campaigns, as_of, generated_at)
     add_checkins(card, checkins, reasons)
