@@ -76,7 +76,8 @@ def test_file_shares_apply_to_its_progress_krs_only(tmp_path: Path) -> None:
         (
             "{2026-10: 0.5, 2026-11: 0.5}",
             "okrs/2026-Q4.yml:15: objectives[0].key_results[1].pace: monthly shares must cover exactly the "
-            "months of the period 2026-10-01 to 2026-12-31 (2026-10, 2026-11, 2026-12): has no share for 2026-12",
+            "months of the period 2026-10-01 to 2026-12-31 (2026-10, 2026-11, 2026-12): "
+            "has no share for 2026-12",
         ),
         (
             "{2026-10: 0.25, 2026-11: 0.45, 2026-12: 0.2, 2027-01: 0.1}",
@@ -86,7 +87,8 @@ def test_file_shares_apply_to_its_progress_krs_only(tmp_path: Path) -> None:
         ),
         (
             "{2026-10: 0.25, 2026-11: 0.45, 2026-12: 0.31}",
-            "okrs/2026-Q4.yml:15: objectives[0].key_results[1].pace: monthly shares must add up to 1, not 1.01",
+            "okrs/2026-Q4.yml:15: objectives[0].key_results[1].pace: "
+            "monthly shares must add up to 1, not 1.01",
         ),
         (
             "{2026-10: 1.25, 2026-11: 0.45, 2026-12: 0.30}",
@@ -117,7 +119,8 @@ def test_sum_within_1e_9_is_accepted(tmp_path: Path) -> None:
     krs = {k.kr_id: k for k in load(tmp_path, own="{2026-10: 0.1, 2026-11: 0.2, 2026-12: 0.7000000005}")}
     assert krs["OWN"].pace == "monthly"
     assert errors(tmp_path / "far", own="{2026-10: 0.1, 2026-11: 0.2, 2026-12: 0.700000002}") == [
-        "okrs/2026-Q4.yml:15: objectives[0].key_results[1].pace: monthly shares must add up to 1, not 1.000000002"
+        "okrs/2026-Q4.yml:15: objectives[0].key_results[1].pace: "
+        "monthly shares must add up to 1, not 1.000000002"
     ]
 
 
