@@ -15,7 +15,7 @@
         'forecast_interval_method', 'forecast_observed_through', 'forecast_remaining_days',
         'forecast_sample_days', 'forecast_daily_mean', 'forecast_daily_sd', 'forecast_drift_per_day',
         'forecast_p10', 'forecast_p50', 'forecast_p90', 'forecast_probability_on_target',
-        'pace', 'pace_method', 'pace_warning', 'pace_share',
+        'pace', 'pace_method', 'pace_warning', 'pace_share', 'forecast_season_scale',
     ]) }}
 {%- endmacro %}
 

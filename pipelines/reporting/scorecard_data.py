@@ -25,6 +25,7 @@ FORECAST_INTERVAL_KEYS = (
     "interval_method",
     "observed_through",
     "remaining_days",
+    "season_scale",
 )
 
 
