@@ -183,7 +183,9 @@ def progress_chart(
             {"date": d.isoformat(), "value": kr.baseline + e * (kr.target - kr.baseline), "key": "pace"}
             for d, e in _pace_curve(kr)
         ]
-    forecast = kr.forecast.projected_actual if kr.forecast else None
+    band = _forecast_band(kr, points)
+    # With an interval the line runs to its middle (p50), so that it stays inside the band.
+    forecast = (kr.forecast.p50 if band else kr.forecast.projected_actual) if kr.forecast else None
     if forecast is not None and points:
         keys.append("forecast")
         start_day, start_value = points[-1]
@@ -191,7 +193,6 @@ def progress_chart(
             {"date": start_day.isoformat(), "value": start_value, "key": "forecast"},
             {"date": kr.end.isoformat(), "value": forecast, "key": "forecast"},
         ]
-    band = _forecast_band(kr, points)
     colour, dash, labels = _series(t, keys)
     for row in rows:
         row["series"] = labels[row.pop("key")]
