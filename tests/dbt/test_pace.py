@@ -7,18 +7,20 @@ scored at Nov 10 (10 days elapsed): linear expects 10 / 30 of the target.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import pytest
 
 from connectors.raw_tables import ensure_raw_tables
-from connectors.warehouse import DuckDBWarehouse
+from connectors.warehouse import DuckDBWarehouse, open_warehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
-from tests.helpers import d, make_workspace
+from tests.helpers import d, make_workspace, okr
+from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 AS_OF = "2026-11-10"
 PERIOD = {"start": d("2026-11-01"), "end": d("2026-11-30")}
@@ -73,20 +75,27 @@ DOC = {
 }
 
 
-def _rows(wh: DuckDBWarehouse, sql: str) -> list[dict[str, Any]]:
+PACE_COLUMNS = ["expected_progress", "pace_share", "forecast_season_scale", "forecast_p50", "forecast_p90"]
+
+
+def _rows(wh: Any, sql: str) -> list[dict[str, Any]]:
     df = wh.query(sql)
     return df.astype(object).where(df.notna(), None).to_dict(orient="records")
+
+
+def _backfill(settings: Any, wh: Any) -> None:
+    ensure_raw_tables(wh)
+    store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
+    # A backfill of Nov 1..10 in one run: every day's expected progress kept in kr_score_history.
+    write_run_context(wh, d("2026-11-01"), d(AS_OF))
+    run_dbt(settings, ["run"])
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, DuckDBWarehouse]:
     settings = make_workspace(tmp_path_factory.mktemp("pace"), {"2026-Q4.yml": DOC}, CHECKINS)
     wh = DuckDBWarehouse(settings.warehouse_path)
-    ensure_raw_tables(wh)
-    store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
-    # A backfill of Nov 1..10 in one run: every day's expected progress kept in kr_score_history.
-    write_run_context(wh, d("2026-11-01"), d(AS_OF))
-    run_dbt(settings, ["run"])
+    _backfill(settings, wh)
     return settings, wh
 
 
@@ -122,6 +131,21 @@ def test_seasonal_without_history_falls_back_to_linear_with_a_warning(scores: di
         assert (row["pace"], row["pace_method"], row["pace_warning"]) == ("seasonal", "linear", warning)
         assert row["expected_progress"] == 10 / 30
         assert row["status"] == "off_track"
+
+
+def test_okr_validate_warns_of_the_fallback(run: tuple[Any, DuckDBWarehouse], scores: dict) -> None:
+    done = okr(run[0].root, "validate")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("OK: 1 file(s), 1 objectives, 8 key results")
+    assert lines[1:] == [
+        "warning: okrs/2026-Q4.yml: key result 'SEASONAL-NOHIST' has pace: seasonal, but there are no rows of "
+        "metric 'checkins' for it from 2025-11-01 to 2025-11-30, so it is scored on a straight line "
+        "(last scored as of 2026-11-10)",
+        "warning: okrs/2026-Q4.yml: key result 'SEASONAL-ZERO' has pace: seasonal, but its rows of metric "
+        "'checkins' from 2025-11-01 to 2025-11-30 add up to 0 or less, so it is scored on a straight line "
+        "(last scored as of 2026-11-10)",
+    ]
 
 
 def test_monthly_shares(scores: dict) -> None:
@@ -205,3 +229,30 @@ def test_rescoring_a_past_date_gives_the_same_expected_progress(run: tuple[Any, 
     run_dbt(settings, ["run"])
     now = {r["kr_id"]: r for r in _rows(wh, "SELECT * FROM analytics.kr_scores")}
     assert now["MONTHLY"]["expected_progress"] == pytest.approx(0.2 + 0.5 * 10 / 30, abs=1e-12)
+
+
+@pytest.mark.integration
+def test_postgres_gives_the_same_pace(
+    scores: dict,
+    postgres_server: PostgresServer,  # noqa: F811
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = postgres_server.create_database("okr_pace")
+    for key, value in postgres_server.env(database).items():
+        monkeypatch.setenv(key, value)
+    settings = dataclasses.replace(
+        make_workspace(tmp_path, {"2026-Q4.yml": DOC}, CHECKINS), target="postgres"
+    )
+    wh = open_warehouse("postgres")
+    _backfill(settings, wh)
+    pg = {r["kr_id"]: r for r in _rows(wh, "SELECT * FROM analytics.kr_scores")}
+    for kr_id, row in scores.items():
+        assert (row["pace_method"], row["pace_warning"]) == (
+            pg[kr_id]["pace_method"],
+            pg[kr_id]["pace_warning"],
+        )
+        for column in PACE_COLUMNS:
+            a, b = row[column], pg[kr_id][column]
+            assert (a is None) == (b is None), (kr_id, column, a, b)
+            assert a is None or math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12), (kr_id, column)
