@@ -140,8 +140,8 @@ def test_okr_validate_warns_of_the_fallback(run: tuple[Any, DuckDBWarehouse], sc
     assert lines[0].startswith("OK: 1 file(s), 1 objectives, 8 key results")
     assert lines[1:] == [
         "warning: okrs/2026-Q4.yml: key result 'SEASONAL-NOHIST' has pace: seasonal, "
-        "but there are no rows of metric 'checkins' for it from 2025-11-01 to 2025-11-30, so it is scored on a straight line "
-        "(last scored as of 2026-11-10)",
+        "but there are no rows of metric 'checkins' for it from 2025-11-01 to 2025-11-30, "
+        "so it is scored on a straight line (last scored as of 2026-11-10)",
         "warning: okrs/2026-Q4.yml: key result 'SEASONAL-ZERO' has pace: seasonal, but its rows of metric "
         "'checkins' from 2025-11-01 to 2025-11-30 add up to 0 or less, so it is scored on a straight line "
         "(last scored as of 2026-11-10)",
