@@ -72,9 +72,9 @@ day_values as (
         on
             c.pace = 'seasonal'
             and c.kr_id = h.kr_id
-            and h.metric_date > cast({{ dbt.dateadd('year', -1, dbt.dateadd('day', -1, 'c.curve_date')) }} as date)
-            and h.metric_date <= cast({{ dbt.dateadd('year', -1, 'c.curve_date') }} as date)
-            and h.metric_date < c.start_date
+            and cast({{ dbt.dateadd('year', -1, dbt.dateadd('day', -1, 'c.curve_date')) }} as date) < h.metric_date
+            and cast({{ dbt.dateadd('year', -1, 'c.curve_date') }} as date) >= h.metric_date
+            and c.start_date > h.metric_date
     left join {{ ref('stg_okr__kr_pace_shares') }} as s
         on
             c.pace = 'monthly'
