@@ -149,15 +149,19 @@ observed_stats as (
 season as (
     -- A seasonal pace shapes the days ahead (docs/scoring.md, "Forecast interval"): the sample's
     -- daily rate is scaled by last year's average share per day ahead over its average share per
-    -- sample day. 1 for every other pace, and when the sample's share is 0 or no day is ahead.
+    -- sample day, to the power okr_forecast_season_share (how much of last year's shape is
+    -- trusted: this year's campaigns move it). 1 for every other pace, and when the sample's
+    -- share is 0 or no day is ahead.
     select
         p.as_of,
         p.kr_id,
         case
             when p.remaining_days > 0 and c1.cumulative_share - coalesce(c0.cumulative_share, 0) > 0
-                then
+                then power(
                     (1 - c1.cumulative_share) / p.remaining_days
-                    / ((c1.cumulative_share - coalesce(c0.cumulative_share, 0)) / p.sample_days)
+                    / ((c1.cumulative_share - coalesce(c0.cumulative_share, 0)) / p.sample_days),
+                    {{ var('okr_forecast_season_share') }}
+                )
             else 1.0
         end as season_scale
     from sampled as p
