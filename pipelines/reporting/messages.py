@@ -124,6 +124,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "chart_progress_alt_forecast": "Forecast {forecast} by {end}.",
         "chart_progress_alt_band": "Likely range by {end}: {low} to {high}.",
+        "pace_fallback_note": (
+            "Seasonal pace needs the same period a year earlier; without usable data from then, "
+            "the expected pace is a straight line."
+        ),
         "chart_score_alt": (
             "Line chart of the score of {title} from "
             "{first} to {last}: latest score {score}, expected {expected}."
@@ -400,6 +404,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "chart_progress_alt": "Viivakaavio: {title}. Toteuma {actual} päivänä {date}, tavoitearvo {target}.",
         "chart_progress_alt_forecast": "Ennuste {forecast} päivään {end} mennessä.",
         "chart_progress_alt_band": "Todennäköinen vaihteluväli {end} mennessä: {low}–{high}.",
+        "pace_fallback_note": (
+            "Kausitahti tarvitsee saman jakson vuotta aiemmin; ilman käyttökelpoista dataa siltä ajalta "
+            "odotettu tahti on suora viiva."
+        ),
         "chart_score_alt": (
             "Viivakaavio tavoitteen {title} pisteistä {first}–{last}: "
             "viimeisimmät pisteet {score}, odotettu {expected}."

@@ -84,6 +84,7 @@ KEY_RESULTS = [
         commitment="aspirational", target=125000, unit="sessions", actual=38000, progress=0.304, score=0.304,
         expected_progress=0.4337, gap=0.1297, status="at_risk",
         forecast={"method": "run_rate_14d", "run_rate": 640.2, "projected_actual": 60407, "projected_progress": 0.483},
+        pace="linear", pace_requested="seasonal", pace_warning="no_history",
     ),
     _q4(
         id="GROWTH-Q4-1.3", objective_id="GROWTH-Q4-O1", title="Cut paid cost per lead from 95 EUR to 75 EUR",

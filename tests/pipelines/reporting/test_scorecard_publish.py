@@ -122,6 +122,10 @@ def test_kr_chart_draws_the_pace_curve_and_the_forecast_band(published_en: Publi
     assert series["Expected pace"]["value"] == [16, 560, 1239.2, 2000]
     assert series["Forecast"]["value"] == [1240, 2027.5]  # to p50, inside the band
     assert "Likely range by 31 Dec 2026: 1,860 leads to 2,195 leads." in spec["description"]
+    assert "Seasonal pace needs" not in html
+    # A seasonal pace without last year's data says so under the chart.
+    fallback = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.2.html")
+    assert "without usable data from then, the expected pace is a straight line." in fallback
 
 
 def test_kr_without_checks_key_has_no_checks_section(published_en: PublishResult) -> None:
