@@ -168,10 +168,14 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
         print(exc, file=sys.stderr)
         return EXIT_ERRORS
     if args.command == "validate":
+        from pipelines.okr_definitions.pace_warnings import pace_warnings
+
         print(
             f"OK: {len(defs.files)} file(s), {len(defs.objectives)} objectives, "
             f"{len(defs.key_results)} key results, {len(defs.checkins)} check-ins"
         )
+        for warning in pace_warnings(settings, defs):
+            print(warning)
         return EXIT_OK
     if args.command in ("backtest", "explain"):
         from pipelines.analysis_commands import run_analysis_command

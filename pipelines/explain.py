@@ -160,7 +160,12 @@ def _explanation(
             "elapsed_days": s["elapsed_days"],
             "total_days": s["total_days"],
             "fraction": s["elapsed_days"] / s["total_days"] if s["total_days"] else None,
-            "pace": "linear",
+            # docs/scoring.md, "Pace": the curve in force (a seasonal one without last year's
+            # history is linear, with pace_warning); threshold types ignore pace.
+            "pace": s.get("pace_method") or ("linear" if s["kr_type"] == "progress" else "none"),
+            "pace_requested": s.get("pace"),
+            "pace_warning": s.get("pace_warning"),
+            "pace_share": s.get("pace_share"),
         },
         "expected_progress": s["expected_progress"],
         "progress": s["progress"],

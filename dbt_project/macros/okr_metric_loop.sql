@@ -97,7 +97,7 @@
         database=definitions.database, schema=definitions.schema, identifier=definitions.identifier) -%}
     {%- if relation is none -%}{{ return(none) }}{%- endif -%}
     {%- set result = run_query(
-        "select metric, cast(min(start_date) as " ~ dbt.type_string() ~ ") from " ~ relation
+        "select metric, cast(min(rows_from) as " ~ dbt.type_string() ~ ") from " ~ relation
         ~ " group by metric") -%}
     {%- set first_days = {} -%}
     {%- for row in result.rows -%}

@@ -16,6 +16,7 @@
         'forecast_sample_days', 'forecast_daily_mean', 'forecast_daily_sd', 'forecast_drift_per_day',
         'forecast_p10', 'forecast_p50', 'forecast_p90', 'forecast_probability_on_target',
         'data_actual', 'override_date', 'override_note', 'override_author',
+        'pace', 'pace_method', 'pace_warning', 'pace_share', 'forecast_season_scale',
     ]) }}
 {%- endmacro %}
 

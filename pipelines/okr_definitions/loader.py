@@ -73,6 +73,10 @@ class ResolvedKeyResult:
     cycle: str
     filters: dict[str, tuple[str, ...]]
     initiatives: tuple[ResolvedInitiative, ...]
+    # The expected-progress curve (docs/scoring.md, "Pace"): linear, seasonal or monthly, the
+    # last with its shares as (month 'YYYY-MM', share) in month order.
+    pace: str = "linear"
+    pace_shares: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,6 +393,9 @@ def _resolve_kr(
                 ok = False
     if kr.metric == CHECKINS_METRIC:
         filters["kr_id"] = (kr.id,)
+    pace = _resolve_pace(kr, kp, doc, checker, start, end)
+    if pace is None:
+        ok = False
     if not ok:
         return None
     return ResolvedKeyResult(
@@ -412,11 +419,62 @@ def _resolve_kr(
         change_reason=kr.change_reason,
         cycle=doc.cycle,
         filters=filters,
+        pace="monthly" if isinstance(pace, dict) else pace,
+        pace_shares=tuple(sorted(pace.items())) if isinstance(pace, dict) else (),
         initiatives=tuple(
             ResolvedInitiative(i, ini.title, ini.owner, ini.status, ini.due, tuple(ini.campaigns))
             for i, ini in enumerate(initiatives, start=1)
         ),
     )
+
+
+PACE_SUM_TOLERANCE = 1e-9
+
+
+def _months(start: dt.date, end: dt.date) -> list[str]:
+    """The months ('YYYY-MM') that the period [start, end] touches, in order."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = year + month // 12, month % 12 + 1
+    return months
+
+
+def _resolve_pace(
+    kr: SimpleNamespace, kp: Path_, doc: SimpleNamespace, checker: _FileChecker, start: dt.date, end: dt.date
+) -> str | dict[str, float] | None:
+    """The KR's pace (its own, else the file's); monthly shares checked against its period.
+
+    Threshold types ignore pace: a file default never fails them, their own shares are still checked.
+    """
+    own = kr.pace is not None
+    pace = kr.pace if own else doc.pace
+    if not isinstance(pace, dict):
+        return pace
+    if not own and kr.type != "progress":
+        return "linear"
+    path = (*kp, "pace") if own else ("pace",)
+    where = "" if own else f" (the file's pace, used by key result {kr.id!r})"
+    months = _months(start, end)
+    missing = [m for m in months if m not in pace]
+    extra = [m for m in pace if m not in months]
+    problems = []
+    if missing:
+        problems.append("has no share for " + ", ".join(missing))
+    if extra:
+        problems.append(", ".join(extra) + (" is" if len(extra) == 1 else " are") + " outside the period")
+    if problems:
+        checker.error(
+            path,
+            f"monthly shares must cover exactly the months of the period {start} to {end} "
+            f"({', '.join(months)}): " + "; ".join(problems) + where,
+        )
+        return None
+    total = math.fsum(pace.values())
+    if abs(total - 1) > PACE_SUM_TOLERANCE:
+        checker.error(path, f"monthly shares must add up to 1, not {total:.12g}{where}")
+        return None
+    return pace
 
 
 def _filter_problem(values: list[Any]) -> str | None:

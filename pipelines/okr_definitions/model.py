@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -24,6 +25,8 @@ MEASURES = ("sum", "avg", "last", "min", "max", "ratio")
 KR_TYPES = ("progress", "stay_above", "stay_below")
 COMMITMENTS = ("committed", "aspirational")
 INITIATIVE_STATUSES = ("planned", "in_progress", "done", "dropped")
+PACES = ("linear", "seasonal")  # or a mapping of monthly shares (docs/scoring.md, "Pace")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 Loc = tuple[str | int, ...]
 
@@ -156,6 +159,32 @@ def mapping(value: Any) -> dict:
     return value
 
 
+def pace(value: Any) -> str | dict[str, float]:
+    """`linear`, `seasonal`, or monthly shares `{2026-10: 0.25, ...}` (each 0..1; the loader checks
+    that they cover the KR's months and sum to 1, which needs the KR's period)."""
+    if isinstance(value, dict):
+        shares, problems = {}, []
+        for month, share in value.items():
+            key = month.isoformat()[:7] if isinstance(month, dt.date) else str(month).strip()
+            if not _MONTH.match(key):
+                problems.append(((month,), f"must be a month like 2026-10, not {shown(month)}"))
+                continue
+            try:
+                shares[key] = number(ge=0, le=1)(share)
+            except Invalid as exc:
+                problems += [((month, *loc), m) for loc, m in exc.problems]
+        if problems:
+            raise Invalid(problems)
+        if not shares:
+            raise Invalid("must name at least one month, like {2026-10: 0.5, 2026-11: 0.5}")
+        return shares
+    if isinstance(value, str) and value.strip() in PACES:
+        return value.strip()
+    raise Invalid(
+        f"must be 'linear', 'seasonal' or monthly shares like {{2026-10: 0.25, ...}}, not {shown(value)}"
+    )
+
+
 @dataclass(frozen=True)
 class Field:
     check: Check
@@ -226,6 +255,7 @@ KEY_RESULT = Record(
     start=Field(date),
     end=Field(date),
     stale_after_days=Field(whole_number(ge=0)),
+    pace=Field(pace),  # default: the file's pace, else linear
     unit=Field(text),
     owner=Field(text),
     change_reason=Field(text),
@@ -248,5 +278,6 @@ CYCLE_FILE = Record(
     end=Field(date),
     thresholds=Field(lambda raw: THRESHOLDS.validate(raw), default=lambda: THRESHOLDS.validate({})),
     stale_after_days=Field(whole_number(ge=0), default=2),
+    pace=Field(pace, default="linear"),
     objectives=Field(list_of(non_empty=True), required=True),
 )

@@ -51,6 +51,7 @@ KEY_RESULTS = {
     "owner": "VARCHAR",
     "change_reason": "VARCHAR",
     "cycle": "VARCHAR",
+    "pace": "VARCHAR",
 }
 KR_FILTERS = {"kr_id": "VARCHAR", "column_name": "VARCHAR", "filter_value": "VARCHAR"}
 INITIATIVES = {
@@ -73,6 +74,9 @@ CHECKINS = {
     "is_override": "BOOLEAN",
     "source_line": "INTEGER",
 }
+# Monthly pace shares as each run day saw them (like the snapshots): rescoring a past day uses
+# the shares in force then.
+PACE_SHARES = {"seen_on": "DATE", "kr_id": "VARCHAR", "month_start": "DATE", "share": "DOUBLE PRECISION"}
 SNAPSHOTS = {
     "seen_on": "DATE",
     "kr_id": "VARCHAR",
@@ -95,6 +99,7 @@ DEFINITION_TABLES = {
     "okr_initiative_campaigns": "Campaigns an initiative runs.",
     "okr_checkins": "Check-ins from okrs/checkins.csv: values, confidence, notes, authors, overrides.",
     "okr_definition_snapshots": "Each KR's target, baseline and period as seen on each run day.",
+    "okr_kr_pace_shares": "Monthly pace shares of key results with an explicit pace, per run day.",
 }
 
 
@@ -121,7 +126,7 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
         }
         for o in defs.objectives
     ]
-    krs, filters, initiatives, campaigns, snapshots = [], [], [], [], []
+    krs, filters, initiatives, campaigns, snapshots, shares = [], [], [], [], [], []
     for k in defs.key_results:
         krs.append(
             {
@@ -144,8 +149,18 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
                 "owner": k.owner,
                 "change_reason": k.change_reason,
                 "cycle": k.cycle,
+                "pace": k.pace,
             }
         )
+        shares += [
+            {
+                "seen_on": seen_on,
+                "kr_id": k.kr_id,
+                "month_start": dt.date.fromisoformat(m + "-01"),
+                "share": v,
+            }
+            for m, v in k.pace_shares
+        ]
         filters += [
             {"kr_id": k.kr_id, "column_name": c, "filter_value": v}
             for c, values in k.filters.items()
@@ -206,6 +221,9 @@ def store_definitions(defs: OkrDefinitions, warehouse: Warehouse, seen_on: dt.da
             # Rerunning on the same day replaces that day's snapshot, so reruns change nothing.
             "okr_definition_snapshots": tx.replace_where(
                 "okr_definition_snapshots", _frame(snapshots, SNAPSHOTS), "seen_on", [seen_on], SNAPSHOTS
+            ),
+            "okr_kr_pace_shares": tx.replace_where(
+                "okr_kr_pace_shares", _frame(shares, PACE_SHARES), "seen_on", [seen_on], PACE_SHARES
             ),
         }
         # Exists even before the quality step first runs, so the scoring SQL can always join it.

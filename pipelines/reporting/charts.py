@@ -179,16 +179,13 @@ def progress_chart(
     rows += [{"date": d.isoformat(), "value": kr.target, "key": "target"} for d in (kr.start, kr.end)]
     if (kr.type or "progress") == "progress" and kr.baseline is not None:
         keys.append("pace")
-        factor = 1.0
-        if kr.expected_progress and kr.elapsed_days and kr.total_days:
-            # The pace the scoring expects (aspirational KRs expect less than the full target).
-            factor = kr.expected_progress / (kr.elapsed_days / kr.total_days)
-        end_value = kr.baseline + factor * (kr.target - kr.baseline)
         rows += [
-            {"date": kr.start.isoformat(), "value": kr.baseline, "key": "pace"},
-            {"date": kr.end.isoformat(), "value": end_value, "key": "pace"},
+            {"date": d.isoformat(), "value": kr.baseline + e * (kr.target - kr.baseline), "key": "pace"}
+            for d, e in _pace_curve(kr)
         ]
-    forecast = kr.forecast.projected_actual if kr.forecast else None
+    band = _forecast_band(kr, points)
+    # With an interval the line runs to its middle (p50), so that it stays inside the band.
+    forecast = (kr.forecast.p50 if band else kr.forecast.projected_actual) if kr.forecast else None
     if forecast is not None and points:
         keys.append("forecast")
         start_day, start_value = points[-1]
@@ -229,7 +226,55 @@ def progress_chart(
             "transform": [{"filter": {"field": "series", "equal": labels["actual"]}}],
         },
     ]
-    return RenderedChart(spec=_spec(rows, layers, encoding, HEIGHT, alt), alt=alt)
+    spec = _spec(rows, layers, encoding, HEIGHT, alt)
+    if band:
+        # The forecast's p10-p90 to the period end, under the lines, in the forecast's colour. It
+        # has data of its own, so the series' flattening moves from the top into the lines' layer.
+        lines = {"layer": spec.pop("layer"), "transform": spec.pop("transform")}
+        area = {
+            "data": {"values": band},
+            "transform": [{"calculate": "toDate(datum.date)", "as": "date"}],
+            "mark": {"type": "area", "color": _SERIES_STYLE["forecast"][0], "opacity": 0.18},
+            "encoding": {
+                "y": {"field": "low", "type": "quantitative"},
+                "y2": {"field": "high"},
+                "color": {"value": _SERIES_STYLE["forecast"][0]},
+                "strokeDash": {"value": [1, 0]},
+            },
+        }
+        spec["layer"] = [area, lines]
+        alt += " " + t(
+            "chart_progress_alt_band",
+            low=fmt_value(band[-1]["low"], kr.unit),
+            high=fmt_value(band[-1]["high"], kr.unit),
+            end=fmt_date(kr.end),
+        )
+        spec["description"] = alt
+    return RenderedChart(spec=spec, alt=alt)
+
+
+def _pace_curve(kr: KeyResult) -> list[tuple[dt.date, float]]:
+    """The expected progress by day (scorecard.json pace_curve): the actual pace line, a curve for
+    a seasonal or monthly pace. Older scorecards without it get today's straight line."""
+    if kr.pace_curve:
+        return [(d, float(e)) for d, e in kr.pace_curve]
+    factor = 1.0
+    if kr.expected_progress and kr.elapsed_days and kr.total_days:
+        # The pace the scoring expects (aspirational KRs expect less than the full target).
+        factor = kr.expected_progress / (kr.elapsed_days / kr.total_days)
+    return [(kr.start, 0.0), (kr.end, factor)]
+
+
+def _forecast_band(kr: KeyResult, points: list[tuple[dt.date, float]]) -> list[dict]:
+    """The p10-p90 band from the last actual to the period end (empty when there is none)."""
+    f = kr.forecast
+    if not points or f is None or f.p10 is None or f.p90 is None or points[-1][0] >= kr.end:
+        return []
+    day, value = points[-1]
+    return [
+        {"date": day.isoformat(), "low": value, "high": value},
+        {"date": kr.end.isoformat(), "low": f.p10, "high": f.p90},
+    ]
 
 
 def score_chart(

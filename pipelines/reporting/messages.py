@@ -58,6 +58,7 @@ CODED = (
     N_("status.on_track"), N_("status.at_risk"), N_("status.off_track"), N_("status.stale"),
     N_("status.no_data"), N_("status.not_started"), N_("status.achieved"), N_("status.missed"),
     N_("level.company"), N_("level.team"),
+    N_("confidence.low"), N_("confidence.medium"), N_("confidence.high"),
     N_("measure.sum"), N_("measure.avg"), N_("measure.last"), N_("measure.min"), N_("measure.max"),
     N_("measure.ratio"),
     N_("kr_type.progress"), N_("kr_type.stay_above"), N_("kr_type.stay_below"),

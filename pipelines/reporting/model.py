@@ -126,6 +126,12 @@ class KeyResult(_Open):
     reason_code: str | None = None  # the scoring's reason (docs/scoring.md, "Reasons")
     reason_params: dict[str, Any] | None = None
     override: Override | None = None
+    # docs/scoring.md, "Pace": the curve in force, what was asked for, why it fell back, and
+    # the expected progress by day as [date, value] pairs (two for a straight line).
+    pace: str | None = None
+    pace_requested: str | None = None
+    pace_warning: str | None = None
+    pace_curve: list[tuple[dt.date, Number]] | None = None
 
 
 class Objective(_Open):

@@ -12,6 +12,7 @@ import pandas as pd
 
 from connectors.warehouse import Warehouse
 from pipelines.reporting.statuses import STATUSES
+from pipelines.scoring_constants import scoring_constants
 
 SCHEMA_VERSION = 1
 
@@ -24,6 +25,7 @@ FORECAST_INTERVAL_KEYS = (
     "interval_method",
     "observed_through",
     "remaining_days",
+    "season_scale",
 )
 
 
@@ -98,9 +100,32 @@ def load_scorecard(warehouse: Warehouse, as_of: dt.date, generated_at: dt.dateti
             "SELECT kr_id, initiative_no, campaign FROM raw.okr_initiative_campaigns "
             "ORDER BY kr_id, initiative_no, campaign"
         )
+        curves = tx.query(
+            "SELECT kr_id, curve_date, expected_progress FROM analytics.kr_pace_curves "
+            "ORDER BY kr_id, curve_date"
+        )
     card = build_scorecard(krs, objectives, initiatives, changes, filters, campaigns, as_of, generated_at)
     add_checkins(card, checkins, reasons)
+    add_pace_curves(card, curves)
     return card
+
+
+def add_pace_curves(card: dict[str, Any], curves: pd.DataFrame) -> None:
+    """Added key of every KR: `pace_curve`, the expected progress by day as [date, value] pairs
+    (docs/scorecard-schema.md): each day of a seasonal or monthly curve, the two ends of a straight
+    line, none for threshold types (they expect 1.0 throughout)."""
+    by_kr: dict[str, list[list]] = defaultdict(list)
+    for row in _records(curves):
+        by_kr[row["kr_id"]].append([row["curve_date"], row["expected_progress"]])
+    for kr in card["key_results"]:
+        if kr["pace"] is None:
+            kr["pace_curve"] = None
+        elif kr["id"] in by_kr:
+            kr["pace_curve"] = by_kr[kr["id"]]
+        else:
+            aspirational = kr["commitment"] == "aspirational"
+            factor = scoring_constants().aspirational_factor if aspirational else 1.0
+            kr["pace_curve"] = [[kr["start"], 0.0], [kr["end"], factor]]
 
 
 def add_checkins(card: dict[str, Any], checkins: pd.DataFrame, reasons: pd.DataFrame) -> None:
@@ -228,6 +253,12 @@ def build_scorecard(
                 "status_reason": r["status_reason"],
                 "data_through": r["data_through"],
                 "forecast": forecast,
+                # The expected-progress curve in force (docs/scoring.md, "Pace"): linear, seasonal or
+                # monthly; null for threshold types. A seasonal pace without last year's history
+                # is linear here, pace_requested says seasonal and pace_warning why.
+                "pace": r.get("pace_method"),
+                "pace_requested": r.get("pace"),
+                "pace_warning": r.get("pace_warning"),
                 "initiatives": initiatives_by_kr.get(r["kr_id"], []),
                 "definition_changes": changes_by_kr.get(r["kr_id"], []),
                 "override": override_of(r),

@@ -4,8 +4,9 @@
   the run for a day happens the next morning, so a normal night uses today's), and a day before
   the first snapshot uses today's definitions. A KR missing from that day's snapshot did not exist
   yet and is not scored that day. What a snapshot changes here: baseline, target, period,
-  measure, type, commitment, weight, staleness and thresholds; the metric and filter (which rows
-  count) are always today's.
+  measure, type, commitment, weight, staleness, thresholds and pace (a monthly pace's shares are
+  those the same run saw: stg_okr__kr_pace_shares.seen_on = pace_seen_on); the metric and filter
+  (which rows count) are always today's.
 #}
 
 with days as (
@@ -40,7 +41,9 @@ snapshots as (
         cast({{ okr_json_text('definition_json', 'end') }} as date) as end_date,
         cast({{ okr_json_text('definition_json', 'stale_after_days') }} as integer) as stale_after_days,
         cast({{ okr_json_text('definition_json', 'at_risk') }} as {{ okr_double() }}) as at_risk_threshold,
-        cast({{ okr_json_text('definition_json', 'off_track') }} as {{ okr_double() }}) as off_track_threshold
+        cast({{ okr_json_text('definition_json', 'off_track') }} as {{ okr_double() }}) as off_track_threshold,
+        -- Snapshots from before pace existed were scored linearly.
+        coalesce({{ okr_json_text('definition_json', 'pace') }}, 'linear') as pace
     from {{ ref('stg_okr__definition_snapshots') }}
 ),
 
@@ -75,7 +78,13 @@ in_force as (
         case when s.kr_id is null then c.end_date else s.end_date end as end_date,
         case when s.kr_id is null then c.stale_after_days else s.stale_after_days end as stale_after_days,
         case when s.kr_id is null then c.at_risk_threshold else s.at_risk_threshold end as at_risk_threshold,
-        case when s.kr_id is null then c.off_track_threshold else s.off_track_threshold end as off_track_threshold
+        case when s.kr_id is null then c.off_track_threshold else s.off_track_threshold end as off_track_threshold,
+        case when s.kr_id is null then c.pace else s.pace end as pace,
+        -- The run day whose monthly shares apply (the snapshot's, or today's: the newest).
+        case
+            when (case when s.kr_id is null then c.pace else s.pace end) = 'monthly'
+                then coalesce(ds.seen_on, (select max(l.seen_on) from snapshot_days as l))
+        end as pace_seen_on
     from day_snapshot as ds
     cross join current_krs as c
     left join snapshots as s on ds.seen_on = s.seen_on and c.kr_id = s.kr_id
@@ -84,5 +93,10 @@ in_force as (
 
 select
     *,
-    case when end_date < as_of then end_date else as_of end as window_end
+    case when end_date < as_of then end_date else as_of end as window_end,
+    -- The first day whose metric rows the KR reads: a seasonal pace reads the same window a year earlier.
+    case
+        when pace = 'seasonal' then cast({{ dbt.dateadd('year', -1, 'start_date') }} as date)
+        else start_date
+    end as rows_from
 from in_force

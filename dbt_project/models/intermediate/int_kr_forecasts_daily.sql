@@ -146,6 +146,37 @@ observed_stats as (
     group by as_of, kr_id
 ),
 
+season as (
+    -- A seasonal pace shapes the days ahead (docs/scoring.md, "Forecast interval"): the sample's
+    -- daily rate is scaled by last year's average share per day ahead over its average share per
+    -- sample day, to the power okr_forecast_season_share (how much of last year's shape is
+    -- trusted: this year's campaigns move it). 1 for every other pace, and when the sample's
+    -- share is 0 or no day is ahead.
+    select
+        p.as_of,
+        p.kr_id,
+        case
+            when p.remaining_days > 0 and c1.cumulative_share - coalesce(c0.cumulative_share, 0) > 0
+                then power(
+                    (1 - c1.cumulative_share) / p.remaining_days
+                    / ((c1.cumulative_share - coalesce(c0.cumulative_share, 0)) / p.sample_days),
+                    {{ var('okr_forecast_season_share') }}
+                )
+            else 1.0
+        end as season_scale
+    from sampled as p
+    inner join scores as s on p.as_of = s.as_of and p.kr_id = s.kr_id
+    inner join {{ ref('int_kr_pace_curves') }} as c1
+        on
+            s.kr_id = c1.kr_id and s.pace = c1.pace and s.start_date = c1.start_date and s.end_date = c1.end_date
+            and p.observed_through = c1.curve_date
+    left join {{ ref('int_kr_pace_curves') }} as c0
+        on
+            s.kr_id = c0.kr_id and s.pace = c0.pace and s.start_date = c0.start_date and s.end_date = c0.end_date
+            and c0.curve_date = cast({{ dbt.dateadd('day', '-p.sample_days', 'p.observed_through') }} as date)
+    where s.measure = 'sum' and s.pace_method = 'seasonal'
+),
+
 inputs as (
     select
         s.*,
@@ -155,20 +186,26 @@ inputs as (
         p.sample_days,
         st.min_value,
         st.level_days,
-        case when s.measure = 'sum' then coalesce(st.daily_drift, 0) else st.level_drift end as drift,
+        case
+            when s.measure = 'sum' then coalesce(st.daily_drift, 0) * coalesce(se.season_scale, 1)
+            else st.level_drift
+        end as drift,
+        coalesce(se.season_scale, 1.0) as season_scale,
         o.observed_rows,
         o.observed_denominator,
         case when s.kr_type = 'progress' then s.baseline + s.achieved_score * (s.target - s.baseline) else s.target end
             as bar,
         s.kr_type = 'stay_above' or s.kr_type = 'progress' and s.target >= s.baseline as wants_high,
         case
-            when s.measure = 'sum' then coalesce(st.daily_mean, 0)
+            when s.measure = 'sum' then coalesce(st.daily_mean, 0) * coalesce(se.season_scale, 1)
             when s.measure = 'ratio' then st.sample_numerator / nullif(st.sample_denominator, 0)
             else st.level_mean
         end as daily_mean,
         case
             when s.measure = 'sum' and p.sample_days >= 2
-                then sqrt(greatest(coalesce(st.daily_squares, 0) / (p.sample_days - 1), 0))
+                then
+                    sqrt(greatest(coalesce(st.daily_squares, 0) / (p.sample_days - 1), 0))
+                    * coalesce(se.season_scale, 1)
             when s.measure <> 'sum' and st.level_days >= 2
                 then sqrt(greatest(st.level_squares / (st.level_days - 1), 0))
         end as daily_sd,
@@ -190,6 +227,7 @@ inputs as (
     inner join sampled as p on s.as_of = p.as_of and s.kr_id = p.kr_id
     left join sample_stats as st on s.as_of = st.as_of and s.kr_id = st.kr_id
     left join observed_stats as o on s.as_of = o.as_of and s.kr_id = o.kr_id
+    left join season as se on s.as_of = se.as_of and s.kr_id = se.kr_id
 ),
 
 spread as (
@@ -302,6 +340,7 @@ forecasts as (
         daily_mean as forecast_daily_mean,
         daily_sd as forecast_daily_sd,
         drift as forecast_drift_per_day,
+        season_scale as forecast_season_scale,
         case
             when measure in ('min', 'max') and (remaining_days = 0 or extreme_days = 0) then actual
             when measure = 'min' then least(actual, daily_mean + daily_sd * z_min_p10)
@@ -359,6 +398,7 @@ select
     f.forecast_daily_mean,
     f.forecast_daily_sd,
     f.forecast_drift_per_day,
+    f.forecast_season_scale,
     case when f.forecast_probability_on_target is not null then f.forecast_p10 end as forecast_p10,
     case when f.forecast_probability_on_target is not null then f.forecast_p50 end as forecast_p50,
     case when f.forecast_probability_on_target is not null then f.forecast_p90 end as forecast_p90,

@@ -119,6 +119,11 @@ actuals as (
             when o.override_value is not null then o.override_value
             {{ okr_measure_actual('t.measure', 'a', 'l.value') }}
         end as actual,
+        -- The pace (docs/scoring.md, "Pace"): a seasonal or monthly curve's share at window_end;
+        -- linear KRs (and a curve's fallback) take elapsed_days / total_days.
+        case when t.kr_type = 'progress' then coalesce(pc.pace_method, 'linear') end as pace_method,
+        pc.pace_warning,
+        pc.cumulative_share as pace_share,
         case
             when t.as_of < t.start_date then null
             {{ okr_measure_actual('t.measure', 'a', 'l.value') }}
@@ -132,6 +137,15 @@ actuals as (
     left join freshness as f on t.as_of = f.as_of and t.kr_id = f.kr_id
     left join blocked as b on t.metric = b.metric
     left join {{ ref('int_kr_overrides_daily') }} as o on t.as_of = o.as_of and t.kr_id = o.kr_id
+    left join {{ ref('int_kr_pace_curves') }} as pc
+        on
+            t.kr_id = pc.kr_id
+            and t.kr_type = 'progress'
+            and t.pace = pc.pace
+            and t.start_date = pc.start_date
+            and t.end_date = pc.end_date
+            and t.pace_seen_on is not distinct from pc.pace_seen_on
+            and t.window_end = pc.curve_date
 ),
 
 progressed as (
@@ -145,7 +159,7 @@ progressed as (
             when as_of < start_date then null
             when kr_type = 'progress'
                 then
-                    cast(elapsed_days as {{ okr_double() }}) / total_days
+                    coalesce(pace_share, cast(elapsed_days as {{ okr_double() }}) / total_days)
                     * case when commitment = 'aspirational' then {{ okr_aspirational_factor() }} else 1.0 end
             else 1.0
         end as expected_progress,

@@ -1,6 +1,7 @@
 {#
   Every metric's rows that some KR's window can reach (from the earliest start of a KR on the
-  metric up to okr_as_of(); history before that is never read), in one narrow table: the
+  metric, or a year before it for a seasonal pace, up to okr_as_of(); history before that is
+  never read), in one narrow table: the
   metric's name, a row number,
   the day, value/numerator/denominator, and one column per dimension name of any metric (null
   where a metric has no such column). One plain UNION ALL branch per metric, without joins, its
@@ -18,7 +19,7 @@
 with metric_windows as (
     select
         metric,
-        min(start_date) as first_day
+        min(rows_from) as first_day
     from {{ ref('int_kr_definitions') }}
     group by metric
 ),

@@ -59,7 +59,10 @@ KEY_RESULTS = [
         owner="Head of Growth", team="growth", metric="leads", filter={"lead_source": ["inbound", "event"]},
         target=2000, unit="leads", actual=1240, progress=0.62, score=0.62, expected_progress=0.6196, gap=-0.0004,
         status="on_track",
-        forecast={"method": "run_rate_14d", "run_rate": 22.5, "projected_actual": 2027.5, "projected_progress": 1.014},
+        forecast={"method": "run_rate_14d", "run_rate": 22.5, "projected_actual": 2027.5, "projected_progress": 1.014,
+                  "p10": 1860.2, "p50": 2027.5, "p90": 2194.8, "probability_on_target": 0.62},
+        pace="seasonal", pace_requested="seasonal", pace_warning=None,
+        pace_curve=[["2026-10-01", 0.008], ["2026-10-31", 0.28], ["2026-11-26", 0.6196], ["2026-12-31", 1.0]],
         initiatives=[
             {"title": "Webinar series on data-driven marketing", "owner": "Content lead", "status": "in_progress",
              "due": "2026-11-30", "campaigns": ["webinar-q4-2026"], "contribution": 188, "overdue": False},
@@ -81,6 +84,7 @@ KEY_RESULTS = [
         commitment="aspirational", target=125000, unit="sessions", actual=38000, progress=0.304, score=0.304,
         expected_progress=0.4337, gap=0.1297, status="at_risk",
         forecast={"method": "run_rate_14d", "run_rate": 640.2, "projected_actual": 60407, "projected_progress": 0.483},
+        pace="linear", pace_requested="seasonal", pace_warning="no_history",
     ),
     _q4(
         id="GROWTH-Q4-1.3", objective_id="GROWTH-Q4-O1", title="Cut paid cost per lead from 95 EUR to 75 EUR",

@@ -112,6 +112,25 @@ def test_kr_page_has_numbers_chart_definition_initiatives_and_changes(published_
     )
 
 
+def test_kr_chart_draws_the_pace_curve_and_the_forecast_band(published_en: PublishResult) -> None:
+    html = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.1.html")
+    start = html.index('<script type="application/json" id="chart-')
+    spec = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    band, lines = spec["layer"]
+    assert band["mark"]["type"] == "area"
+    assert band["data"]["values"][-1] == {"date": "2026-12-31", "low": 1860.2, "high": 2194.8}
+    assert lines["transform"][0] == {"flatten": ["date", "value"]}
+    series = {s["series"]: s for s in spec["data"]["values"]}
+    # The seasonal pace's curve, every point of it (baseline 0, target 2,000), not a straight line.
+    assert series["Expected pace"]["value"] == [16, 560, 1239.2, 2000]
+    assert series["Forecast"]["value"] == [1240, 2027.5]  # to p50, inside the band
+    assert "Likely range by 31 Dec 2026: 1,860 leads to 2,195 leads." in spec["description"]
+    assert "Seasonal pace needs" not in html
+    # A seasonal pace without last year's data says so under the chart.
+    fallback = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.2.html")
+    assert "without usable data from then, the expected pace is a straight line." in fallback
+
+
 def test_kr_without_checks_key_has_no_checks_section(published_en: PublishResult) -> None:
     html = _text(published_en.out_dir / "krs" / "GROWTH-Q4-1.3.html")
     assert "Data checks" not in html

@@ -17,5 +17,6 @@ select
     unit,
     owner,
     change_reason,
-    cycle
+    cycle,
+    coalesce(pace, 'linear') as pace
 from {{ source('okr', 'okr_key_results') }}
