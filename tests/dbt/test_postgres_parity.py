@@ -140,6 +140,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
 
 @pytest.mark.integration
 @pytest.mark.slow
+# Six dbt builds (3 dates x 2 engines): minutes on a busy 2-core machine, more than the default 900 s.
+@pytest.mark.timeout(2700)
 def test_every_kr_scores_the_same_on_duckdb_and_postgres(engines: dict) -> None:
     server: PostgresServer = engines["server"]
     duck, pg = engines["duckdb"], engines["postgres"]
