@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from pipelines.dagster_runs import root_message, run_instance, step_seconds
 from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
 
@@ -29,13 +30,6 @@ class RunOutcome:
     error: str = ""
     blocked_krs: int = 0  # KRs not scored because an ERROR-severity data check failed on their source
     step_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each Dagster step
-
-
-def _instance() -> dg.DagsterInstance:
-    # A persistent instance when the user has one (runs show up in `dagster dev`), else ephemeral.
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
 
 
 def run_nightly(
@@ -93,7 +87,7 @@ def _execute(
         tags[BACKFILL_TAG] = "true"  # a backfill day posts no alerts
     if exclude:
         partition["asset_selection"] = [k for k in job.asset_layer.selected_asset_keys if k not in exclude]
-    with _instance() as instance:
+    with run_instance() as instance:
         run_id = str(uuid.uuid4())
         if on_event is not None:
             instance.add_event_listener(run_id, on_event)
@@ -109,9 +103,9 @@ def _execute(
             },
         )
         success = result.success
-        steps = _step_seconds(instance, result.run_id)
+        steps = step_seconds(instance, result.run_id)
         failures = [
-            f"{e.step_key}: {_root_message(e.step_failure_data.error)}"
+            f"{e.step_key}: {root_message(e.step_failure_data.error)}"
             for e in result.all_events
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
@@ -131,22 +125,6 @@ def _release_memory() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
         ctypes.CDLL(None).malloc_trim(0)  # the C library this process already runs on
-
-
-def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    """Each step's wall time (what `make bench` reports)."""
-    return {
-        s.step_key: round(s.end_time - s.start_time, 3)
-        for s in instance.get_run_step_stats(run_id)
-        if s.start_time and s.end_time
-    }
-
-
-def _root_message(error: object) -> str:
-    """The innermost error message: the user's problem, not Dagster's wrapper around it."""
-    while error is not None and getattr(error, "cause", None) is not None:
-        error = error.cause
-    return getattr(error, "message", "").strip() or "unknown error"
 
 
 def summarise(as_of: dt.date) -> tuple[str, int]:

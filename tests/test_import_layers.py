@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
         "pipelines.console",
         "pipelines.child_processes",
         "pipelines.workspace_lock",
+        "pipelines.dagster_runs",
         "pipelines",  # the package itself
     ),
     ("connectors",),

@@ -137,7 +137,7 @@ def run_ingest(
 ) -> IngestOutcome:
     """Pull start..end of the named API sources (default: every enabled one) in one Dagster run.
     `on_event` gets every event of the run as it happens (the CLI's progress display)."""
-    from pipelines.scoring_run import _instance, _root_message, _step_seconds
+    from pipelines.dagster_runs import root_message, run_instance, step_seconds
 
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
@@ -149,7 +149,7 @@ def run_ingest(
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
     }
     outcome = IngestOutcome(start, end)
-    with _instance() as instance:
+    with run_instance() as instance:
         run_id = str(uuid.uuid4())
         if on_event is not None:
             instance.add_event_listener(run_id, on_event)
@@ -162,10 +162,10 @@ def run_ingest(
                 "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
             },
         )
-        outcome.step_seconds = _step_seconds(instance, result.run_id)
+        outcome.step_seconds = step_seconds(instance, result.run_id)
         metas = _materialization_metadata(result.all_events)
         crashed = {
-            e.step_key: _root_message(e.step_failure_data.error)
+            e.step_key: root_message(e.step_failure_data.error)
             for e in result.all_events
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         }

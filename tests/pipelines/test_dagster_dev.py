@@ -58,7 +58,9 @@ def test_dagster_dev_loads_the_code_location(tmp_path: Path) -> None:
         repo = data["data"]["repositoriesOrError"]["nodes"][0]
         assert repo["location"]["name"] == "okr_scorer"
         assert {"nightly_scoring", "ingest_exports"} <= {j["name"] for j in repo["jobs"]}
-        (schedule,) = repo["schedules"]
+        schedules = {s["name"]: s for s in repo["schedules"]}
+        assert set(schedules) == {"nightly_scoring_schedule", "weekly_digest_schedule"}
+        schedule = schedules["nightly_scoring_schedule"]
         assert schedule["cronSchedule"] == "0 2 * * *" and schedule["executionTimezone"] == "Europe/Helsinki"
         assert schedule["scheduleState"]["status"] == "RUNNING"
     finally:
