@@ -78,19 +78,6 @@ def _across_workers(lock_file: Path) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _dbt_manifest_prepared_once(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The repo workspace's dbt manifest, parsed once before any test imports the Dagster
-    definitions: otherwise two workers on a fresh checkout parse into the same folder at once."""
-    from pipelines.settings import REPO_ROOT, load_settings
-    from pipelines.transform import dbt_setup
-
-    prepare = getattr(dbt_setup, "prepare_manifest", None)
-    if prepare is not None and not os.environ.get("OKR_WORKSPACE"):
-        with _across_workers(_shared_dir(tmp_path_factory) / "dbt-manifest.lock"):
-            prepare(load_settings(REPO_ROOT))
-
-
 @dataclass(frozen=True)
 class DemoNight:
     """The demo workspace after one real `okr run --as-of 2026-11-26` (scored and published)."""

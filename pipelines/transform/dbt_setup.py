@@ -9,6 +9,7 @@ date does not force a full re-parse.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -80,15 +81,48 @@ class DbtParseError(RuntimeError):
 
 
 def prepare_manifest(settings: Settings) -> Path:
-    """Parse the project (only when a file changed) and return the manifest path."""
+    """Parse the project (only when a file changed) and return the manifest path.
+
+    Processes that share a workspace (pytest workers, `dagster dev` beside a CLI run) may all
+    find the manifest missing at once: two dbt parses writing one manifest.json interleave and
+    leave a file no reader can load. The parse therefore runs under an exclusive file lock, and
+    the stamp is removed before a re-parse so a reader never trusts a half-written manifest."""
     target = target_dir(settings)
     manifest = target / "manifest.json"
     stamp = target / "okr-fingerprint.txt"
     vars_ = dbt_vars()
     fingerprint = _project_fingerprint(vars_, settings.target)
-    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+    if _is_current(manifest, stamp, fingerprint):
         return manifest
     target.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(target / ".parse.lock"):
+        if _is_current(manifest, stamp, fingerprint):  # another process parsed while we waited
+            return manifest
+        stamp.unlink(missing_ok=True)
+        _parse(settings, target, vars_)
+        stamp.write_text(fingerprint)
+    _forget_cached_manifests()
+    return manifest
+
+
+def _is_current(manifest: Path, stamp: Path, fingerprint: str) -> bool:
+    try:
+        return manifest.exists() and stamp.read_text() == fingerprint
+    except FileNotFoundError:
+        return False
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _parse(settings: Settings, target: Path, vars_: dict) -> None:
     env = {**os.environ, **dbt_env(settings)}
     cmd = [
         DBT_EXECUTABLE,
@@ -108,9 +142,6 @@ def prepare_manifest(settings: Settings) -> Path:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
-    stamp.write_text(fingerprint)
-    _forget_cached_manifests()
-    return manifest
 
 
 def _forget_cached_manifests() -> None:
