@@ -184,10 +184,10 @@ def _replay(settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str,
         write_run_context(warehouse, start, end)
         run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
         marks = ", ".join("?" for _ in cycles)
-        return warehouse.query(
-            f"SELECT cycle, {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle IN ({marks})",
-            list(cycles),
+        sql = (
+            f"SELECT cycle, {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle IN ({marks})"
         )
+        return warehouse.query(sql, list(cycles))
 
 
 def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:

@@ -40,7 +40,9 @@ def test_all_is_every_finished_cycle_oldest_first(demo_defs) -> None:
     )
     # The boundary: a cycle is finished once its last KR's end is yesterday or earlier.
     assert _resolve_cycles(_Settings(dt.date(2025, 12, 31)), demo_defs, ["all"]) == ("2025-Q4",)
-    with pytest.raises(BacktestError, match=r"^no finished cycle to replay \(every cycle ends after 2025-12-30\)"):
+    with pytest.raises(
+        BacktestError, match=r"^no finished cycle to replay \(every cycle ends after 2025-12-30"
+    ):
         _resolve_cycles(_Settings(dt.date(2025, 12, 30)), demo_defs, ["all"])
 
 
@@ -55,11 +57,11 @@ def test_named_cycles_are_checked_deduplicated_and_ordered(demo_defs) -> None:
         _resolve_cycles(day, demo_defs, ["all", "2026-Q3"])
 
 
-def _point(cycle: str, measure: str, p50: float, final: float, inside: bool, p: float, achieved: bool) -> dict:
+def _point(cycle: str, measure: str, p50: float, final: float, inside: bool, p: float, hit: bool) -> dict:
     return {
         "cycle": cycle, "kr_id": f"{cycle}-{measure}", "measure": measure, "at_percent": 50,
         "as_of": "2026-01-01", "p10": p50 - 10, "p50": p50, "p90": p50 + 10, "probability_on_target": p,
-        "final_actual": final, "achieved": achieved, "inside": inside,
+        "final_actual": final, "achieved": hit, "inside": inside,
     }  # fmt: skip
 
 
@@ -93,4 +95,3 @@ def test_pooled_summary_counts_every_forecast_once() -> None:
     assert "\nA:\n" in table and "\nB:\n" in table and "\nAll 2 cycles pooled:\n" in table
     one = dataclasses.replace(result, cycles=("A",), points=points[points["cycle"] == "A"])
     assert "pooled" not in one.to_table() and one.to_json()["by_cycle"][0]["cycle"] == "A"
-

@@ -218,7 +218,6 @@ def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
     assert "Metrics held back by a failed check leads: hubspot_contacts_structure failed" in page
 
 
-
 def test_pace_fallback_is_a_definition_warning_on_the_data_health_page(tmp_path: Path) -> None:
     card = make_scorecard()
     card["data_health"] = DATA_HEALTH
@@ -251,6 +250,7 @@ def test_pace_fallback_is_a_definition_warning_on_the_data_health_page(tmp_path:
     publish_scorecard(card, [], make_metrics(), tmp_path / "none")
     assert "Definition warnings" not in _text(tmp_path / "none" / "data-health.html")
     assert "straight line" not in _text(tmp_path / "none" / "index.html")
+
 
 DATA_HEALTH = {
     "as_of": "2026-11-26",
