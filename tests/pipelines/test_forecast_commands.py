@@ -30,13 +30,13 @@ def test_backtest_on_the_demo_cycles_is_calibrated(demo: Path) -> None:
     pooled = {r["measure"]: r for r in result["by_measure"]}
     per_cycle = {c["cycle"]: {r["measure"]: r for r in c["by_measure"]} for c in result["by_cycle"]}
     assert set(pooled) == {"avg", "max", "ratio", "sum", "all"}
-    assert per_cycle["2025-Q4"]["all"]["forecasts"] == 27 and per_cycle["2026-Q3"]["all"]["forecasts"] == 33
-    assert pooled["all"]["forecasts"] == 60 == len(result["points"])
+    assert per_cycle["2025-Q4"]["all"]["forecasts"] == 33 and per_cycle["2026-Q3"]["all"]["forecasts"] == 33
+    assert pooled["all"]["forecasts"] == 66 == len(result["points"])
     assert {p["cycle"] for p in result["points"]} == {"2025-Q4", "2026-Q3"}
     # The interval holds about four finals in five over the demo's finished cycles.
     assert 0.70 <= pooled["all"]["coverage"] <= 0.90
     inside = sum(p["inside"] for p in result["points"])
-    assert pooled["all"]["coverage"] == pytest.approx(inside / 60)
+    assert pooled["all"]["coverage"] == pytest.approx(inside / 66)
     # Brier score and error of p50 for every measure, per cycle and pooled.
     for rows in (pooled, *per_cycle.values()):
         for measure, row in rows.items():
