@@ -98,8 +98,13 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="when another run holds the workspace, wait for it instead of exiting with code 2",
         )
-    backtest = sub.add_parser("backtest", help="replay a finished cycle: how good was the forecast interval")
-    backtest.add_argument("--cycle", required=True, help="a finished cycle, e.g. 2026-Q3")
+    backtest = sub.add_parser("backtest", help="replay finished cycles: how good was the forecast interval")
+    backtest.add_argument(
+        "--cycle",
+        required=True,
+        action="append",
+        help="a finished cycle, e.g. 2026-Q3; repeat it for several (reported each and pooled), or `all`",
+    )
     backtest.add_argument("--at", type=_percents, default=(25, 50, 75), help="checkpoints in %% (25,50,75)")
     backtest.add_argument("--json", action="store_true", help="print JSON instead of a table")
     explain = sub.add_parser("explain", help="why one key result scores what it scores (reads the marts)")

@@ -1,13 +1,14 @@
-"""`okr backtest`: replay a finished cycle and measure how good the forecast interval was.
+"""`okr backtest`: replay finished cycles and measure how good the forecast interval was.
 
 At 25, 50 and 75 % of each key result's period the forecast is taken with the data up to that day
 only (every scoring day sees only metric rows dated on or before it), then compared with the
 final actual at the end of the period: interval coverage (share of finals inside p10..p90, ideally
 about 80 %), the Brier score of `probability_on_target` against whether the KR was achieved, and
-the mean absolute error of p50 (also relative to the final), per measure.
+the mean absolute error of p50 (also relative to the final), per measure: for each cycle and
+pooled over all the cycles replayed (`--cycle` repeated, or `--cycle all`).
 
 The forecasts come from the same dbt models as the nightly run (`int_kr_forecasts_daily`), scored
-for every day of the cycle in one dbt invocation (the run context's date range). They run on a
+for every day of the cycles in one dbt invocation (the run context's date range). They run on a
 copy of the warehouse, so the published scores, history and scorecard are never touched.
 """
 
@@ -44,10 +45,19 @@ class BacktestError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class BacktestResult:
-    cycle: str
+    cycles: tuple[str, ...]
     at: tuple[int, ...]
-    points: pd.DataFrame  # one row per (KR, checkpoint): the forecast and the final
-    by_measure: pd.DataFrame  # the summary per measure, plus an "all" row
+    points: pd.DataFrame  # one row per (cycle, KR, checkpoint): the forecast and the final
+    by_measure: pd.DataFrame  # the summary per measure, plus an "all" row, over every cycle
+
+    @property
+    def cycle(self) -> str:
+        """The cycles replayed, as the table's heading names them ("2025-Q4, 2026-Q3")."""
+        return ", ".join(self.cycles)
+
+    def by_cycle(self) -> dict[str, pd.DataFrame]:
+        """The same summary for each cycle on its own."""
+        return {c: summarise(self.points[self.points["cycle"] == c]) for c in self.cycles}
 
     def coverage(self) -> float | None:
         row = self.by_measure[self.by_measure["measure"] == "all"]
@@ -56,11 +66,12 @@ class BacktestResult:
     def to_json(self) -> dict:
         return {
             "cycle": self.cycle,
+            "cycles": list(self.cycles),
             "at_percent": list(self.at),
             "coverage_target": list(COVERAGE_TARGET),
-            "by_measure": [
-                {k: _number(v) if k != "measure" else v for k, v in row.items()}
-                for row in self.by_measure.to_dict(orient="records")
+            "by_measure": _summary_json(self.by_measure),
+            "by_cycle": [
+                {"cycle": c, "by_measure": _summary_json(summary)} for c, summary in self.by_cycle().items()
             ],
             "points": [
                 {k: _json_value(v) for k, v in row.items()} for row in self.points.to_dict(orient="records")
@@ -68,19 +79,37 @@ class BacktestResult:
         }
 
     def to_table(self) -> str:
-        lines = [
+        heading = (
             f"Backtest of {self.cycle} at {', '.join(f'{a} %' for a in self.at)} of each period "
-            f"(target coverage {COVERAGE_TARGET[0]:.0%}..{COVERAGE_TARGET[1]:.0%})",
-            f"{'measure':<8} {'forecasts':>9} {'coverage p10-p90':>17} {'Brier':>7} "
-            f"{'MAE p50':>14} {'MAE %':>7}",
-        ]
-        for row in self.by_measure.to_dict(orient="records"):
-            lines.append(
-                f"{row['measure']:<8} {row['forecasts']:>9} {_fmt(row['coverage'], '.0%'):>17} "
-                f"{_fmt(row['brier'], '.3f'):>7} {_fmt(row['mae_p50'], ',.2f'):>14} "
-                f"{_fmt(row['mae_p50_relative'], '.1%'):>7}"
-            )
+            f"(target coverage {COVERAGE_TARGET[0]:.0%}..{COVERAGE_TARGET[1]:.0%})"
+        )
+        if len(self.cycles) == 1:
+            return "\n".join([heading, *_table_lines(self.by_measure)])
+        lines = [heading]
+        for cycle, summary in self.by_cycle().items():
+            lines += ["", f"{cycle}:", *_table_lines(summary)]
+        lines += ["", f"All {len(self.cycles)} cycles pooled:", *_table_lines(self.by_measure)]
         return "\n".join(lines)
+
+
+def _table_lines(summary: pd.DataFrame) -> list[str]:
+    lines = [
+        f"{'measure':<8} {'forecasts':>9} {'coverage p10-p90':>17} {'Brier':>7} {'MAE p50':>14} {'MAE %':>7}"
+    ]
+    for row in summary.to_dict(orient="records"):
+        lines.append(
+            f"{row['measure']:<8} {row['forecasts']:>9} {_fmt(row['coverage'], '.0%'):>17} "
+            f"{_fmt(row['brier'], '.3f'):>7} {_fmt(row['mae_p50'], ',.2f'):>14} "
+            f"{_fmt(row['mae_p50_relative'], '.1%'):>7}"
+        )
+    return lines
+
+
+def _summary_json(summary: pd.DataFrame) -> list[dict]:
+    return [
+        {k: v if k == "measure" else int(v) if k == "forecasts" else _number(v) for k, v in row.items()}
+        for row in summary.to_dict(orient="records")
+    ]
 
 
 def checkpoint_day(start: dt.date, total_days: int, percent: int) -> dt.date:
@@ -88,33 +117,65 @@ def checkpoint_day(start: dt.date, total_days: int, percent: int) -> dt.date:
     return start + dt.timedelta(days=max(1, math.ceil(total_days * percent / 100)) - 1)
 
 
+ALL_CYCLES = "all"
+
+
 def run_backtest(
-    settings: Settings, defs: OkrDefinitions, cycle: str, at: Sequence[int] = DEFAULT_AT
+    settings: Settings, defs: OkrDefinitions, cycles: str | Sequence[str], at: Sequence[int] = DEFAULT_AT
 ) -> BacktestResult:
-    """Score every day of the cycle on a copy of the warehouse and compare checkpoints with finals."""
-    krs = [k for k in defs.key_results if k.cycle == cycle]
-    if not krs:
-        cycles = sorted({k.cycle for k in defs.key_results})
-        raise BacktestError(f"no key results in cycle {cycle!r} (cycles: {', '.join(cycles) or 'none'})")
+    """Score every day of the cycles on a copy of the warehouse and compare checkpoints with finals.
+
+    `cycles` names one or more finished cycles, or is "all": every cycle whose key results have all
+    ended by yesterday. The cycles are replayed in one dbt invocation over the days they span, and
+    reported per cycle and pooled.
+    """
+    chosen = _resolve_cycles(settings, defs, [cycles] if isinstance(cycles, str) else list(cycles))
     if any(not 0 < p < 100 for p in at):
         raise BacktestError(f"--at takes percentages between 1 and 99, got {','.join(map(str, at))}")
+    krs = [k for k in defs.key_results if k.cycle in chosen]
     start, end = min(k.start for k in krs), max(k.end for k in krs)
-    if end > settings.yesterday():
-        raise BacktestError(f"cycle {cycle} is not finished: it ends on {end}, after yesterday")
     if settings.target != "duckdb":
         raise BacktestError("okr backtest runs on the DuckDB warehouse (it replays on a copy of the file)")
     if not settings.warehouse_path.exists():
         raise BacktestError(
             f"no warehouse at {settings.warehouse_path}: run `okr run` first to load the data"
         )
-    frame = _replay(settings, start, end, cycle)
+    frame = _replay(settings, start, end, chosen)
     points = _points(frame, tuple(at))
-    if points.empty:
-        raise BacktestError(f"cycle {cycle} has no scored key results at the checkpoints (no data?)")
-    return BacktestResult(cycle=cycle, at=tuple(at), points=points, by_measure=summarise(points))
+    empty = [c for c in chosen if points.empty or not (points["cycle"] == c).any()]
+    if empty:
+        raise BacktestError(
+            f"cycle {', '.join(empty)} has no scored key results at the checkpoints (no data?)"
+        )
+    return BacktestResult(cycles=chosen, at=tuple(at), points=points, by_measure=summarise(points))
 
 
-def _replay(settings: Settings, start: dt.date, end: dt.date, cycle: str) -> pd.DataFrame:
+def _resolve_cycles(settings: Settings, defs: OkrDefinitions, asked: list[str]) -> tuple[str, ...]:
+    """The cycles to replay, oldest first: each asked one must exist and be finished."""
+    starts: dict[str, dt.date] = {}
+    ends: dict[str, dt.date] = {}
+    for kr in defs.key_results:
+        starts[kr.cycle] = min(kr.start, starts.get(kr.cycle, kr.start))
+        ends[kr.cycle] = max(kr.end, ends.get(kr.cycle, kr.end))
+    yesterday = settings.yesterday()
+    if ALL_CYCLES in asked:
+        if len(asked) > 1:
+            raise BacktestError("--cycle all replays every finished cycle: give it alone")
+        finished = tuple(sorted((c for c, e in ends.items() if e <= yesterday), key=lambda c: (starts[c], c)))
+        if not finished:
+            raise BacktestError(f"no finished cycle to replay (every cycle ends after {yesterday})")
+        return finished
+    for cycle in asked:
+        if cycle not in ends:
+            raise BacktestError(
+                f"no key results in cycle {cycle!r} (cycles: {', '.join(sorted(ends)) or 'none'})"
+            )
+        if ends[cycle] > yesterday:
+            raise BacktestError(f"cycle {cycle} is not finished: it ends on {ends[cycle]}, after yesterday")
+    return tuple(sorted(set(asked), key=lambda c: (starts[c], c)))
+
+
+def _replay(settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str, ...]) -> pd.DataFrame:
     with tempfile.TemporaryDirectory(prefix="okr-backtest-") as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
         shutil.copy(settings.warehouse_path, copy)
@@ -122,9 +183,11 @@ def _replay(settings: Settings, start: dt.date, end: dt.date, cycle: str) -> pd.
         warehouse = DuckDBWarehouse(copy)
         write_run_context(warehouse, start, end)
         run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
-        return warehouse.query(
-            f"SELECT {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle = ?", [cycle]
+        marks = ", ".join("?" for _ in cycles)
+        sql = (
+            f"SELECT cycle, {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle IN ({marks})"
         )
+        return warehouse.query(sql, list(cycles))
 
 
 def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:
@@ -144,6 +207,7 @@ def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:
             actual = float(final["actual"])
             rows.append(
                 {
+                    "cycle": final["cycle"],
                     "kr_id": kr_id,
                     "measure": final["measure"],
                     "at_percent": percent,

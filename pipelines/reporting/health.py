@@ -75,6 +75,15 @@ class LoadGroup:
 
 
 @dataclass
+class DefinitionWarning:
+    """Key results that are scored, but not quite as defined, for one reason (a pace fallback)."""
+
+    code: str  # the reason, e.g. no_history (kr_scores.pace_warning)
+    sentence: str
+    krs: list[tuple[KRView, str]]  # (KR, the detail line: its metric and last year's window)
+
+
+@dataclass
 class HealthView:
     level: str  # ok | warn | error
     line: str
@@ -85,6 +94,7 @@ class HealthView:
     blocked: list[str]
     late: list[tuple[str, int, list[KRView]]]  # (source name, days late, KRs)
     load: list[LoadGroup] = field(default_factory=list)  # what failed to load, by source
+    definitions: list[DefinitionWarning] = field(default_factory=list)  # grouped by reason
 
     @property
     def failed(self) -> int:
@@ -187,10 +197,14 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
             if warnings
             else t("data_health_ok", checks=fmt.integer(checks))
         )
+    definitions = _definition_warnings(model, t, fmt)
+    if definitions:
+        count = sum(len(d.krs) for d in definitions)
+        parts.append(t("data_health_definitions", count=count, krs=fmt.integer(count)))
     line = " ".join(parts)
     ordered = sorted(groups.values(), key=lambda g: (g.key == KR_SOURCE, -g.failed, g.name.casefold()))
     return HealthView(
-        level="error" if errors or load else ("warn" if warnings or late else "ok"),
+        level="error" if errors or load else ("warn" if warnings or late or definitions else "ok"),
         line=line,
         checks=checks,
         errors=errors,
@@ -204,7 +218,44 @@ def health_view(model: SiteModel, t: Translator, fmt: Formatter) -> HealthView |
         ],
         late=late,
         load=load,
+        definitions=definitions,
     )
+
+
+_PACE_WARNINGS = ("no_history", "history_not_positive", "period_over_a_year")  # int_kr_pace_curves
+
+
+def _definition_warnings(model: SiteModel, t: Translator, fmt: Formatter) -> list[DefinitionWarning]:
+    """The current cycles' KRs whose seasonal pace fell back to a straight line, grouped by why
+    (the same warnings `okr validate` prints, from kr_scores.pace_warning)."""
+    by_code: dict[str, list[tuple[KRView, str]]] = defaultdict(list)
+    for kr in model.active_krs:
+        if not kr.pace_warning:
+            continue
+        code = kr.pace_warning if kr.pace_warning in _PACE_WARNINGS else "other"
+        detail = t(
+            "health_pace_fallback_kr",
+            id=kr.id,
+            metric=kr.metric or fmt.none,
+            start=fmt.date(_year_before(kr.start)),
+            end=fmt.date(_year_before(kr.end)),
+        )
+        by_code[code].append((kr, detail))
+    return [
+        DefinitionWarning(
+            code,
+            t(f"health_pace_fallback.{code}", count=len(krs), krs=fmt.integer(len(krs))),
+            sorted(krs, key=lambda k: k[0].title.casefold()),
+        )
+        for code, krs in sorted(by_code.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 _FAILED_SOURCE = re.compile(r"source (\S+) failed to load")  # kr_scores.status_reason of such a KR

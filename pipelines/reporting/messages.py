@@ -98,6 +98,9 @@ CODED = (
     N_plural("alert_intro"), N_plural("data_health_late"), N_plural("kr_without_fresh_data"),
     N_plural("data_health_source_failed"), N_plural("data_health_files_rejected"),
     N_plural("health_source_krs"), N_plural("health_file_rejected"), N_plural("health_more_problems"),
+    N_plural("data_health_definitions"), N_plural("health_pace_fallback.no_history"),
+    N_plural("health_pace_fallback.history_not_positive"),
+    N_plural("health_pace_fallback.period_over_a_year"), N_plural("health_pace_fallback.other"),
 )  # fmt: skip
 
 _PLURAL_SPEC = "count."  # a format spec naming a plural message: {days:count.days}

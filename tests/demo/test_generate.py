@@ -383,12 +383,17 @@ def test_each_cycle_has_a_company_objective_above_its_team_objectives() -> None:
         assert 12 <= sum(len(o["key_results"]) for o in teams) <= 16, doc["cycle"]
 
 
-def test_checkins_belong_to_key_results_on_the_checkins_metric() -> None:
-    on_checkins = {kr["id"] for kr in _key_results() if kr["metric"] == "checkins"}
+def test_checkins_feed_the_checkins_metric_and_override_one_data_fed_kr() -> None:
+    krs = {kr["id"]: kr for kr in _key_results()}
+    on_checkins = {i for i, kr in krs.items() if kr["metric"] == "checkins"}
     with (REPO / "okrs" / "checkins.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["kr_id", "date", "value", "note"]
-    assert {r["kr_id"] for r in rows} == on_checkins
+    assert list(rows[0]) == ["kr_id", "date", "value", "confidence", "note", "author", "override"]
+    assert {r["kr_id"] for r in rows if not r["override"]} == on_checkins
+    overrides = [r for r in rows if r["override"]]
+    # One override, on a data-fed KR of the current cycle, with the note and author it needs.
+    assert [r["kr_id"] for r in overrides] == ["DEMAND-Q4-2.3"] and overrides[0]["override"] == "true"
+    assert krs["DEMAND-Q4-2.3"]["metric"] != "checkins" and overrides[0]["note"] and overrides[0]["author"]
     for r in rows:
         dt.date.fromisoformat(r["date"])
         float(r["value"])

@@ -20,24 +20,47 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_backtest_on_the_demo_is_calibrated(demo: Path) -> None:
+def test_backtest_on_the_demo_cycles_is_calibrated(demo: Path) -> None:
     card = (demo / "build" / "scorecard" / "scorecard.json").read_bytes()
-    out = okr(demo, "backtest", "--cycle", "2026-Q3", "--json")
+    out = okr(demo, "backtest", "--cycle", "2026-Q3", "--cycle", "2025-Q4", "--json")
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout)
-    rows = {r["measure"]: r for r in result["by_measure"]}
+    assert result["cycles"] == ["2025-Q4", "2026-Q3"] and result["cycle"] == "2025-Q4, 2026-Q3"
     assert result["at_percent"] == [25, 50, 75]
-    assert set(rows) == {"avg", "max", "ratio", "sum", "all"}
-    assert rows["all"]["forecasts"] == 33 == len(result["points"])
-    # The interval holds about four finals in five over the demo's finished cycle.
-    assert 0.70 <= rows["all"]["coverage"] <= 0.90
-    assert rows["all"]["brier"] < 0.25 + 0.01  # no worse than always saying 50 %
+    pooled = {r["measure"]: r for r in result["by_measure"]}
+    per_cycle = {c["cycle"]: {r["measure"]: r for r in c["by_measure"]} for c in result["by_cycle"]}
+    assert set(pooled) == {"avg", "max", "ratio", "sum", "all"}
+    assert per_cycle["2025-Q4"]["all"]["forecasts"] == 33 and per_cycle["2026-Q3"]["all"]["forecasts"] == 33
+    assert pooled["all"]["forecasts"] == 66 == len(result["points"])
+    assert {p["cycle"] for p in result["points"]} == {"2025-Q4", "2026-Q3"}
+    # The interval holds about four finals in five over the demo's finished cycles.
+    assert 0.70 <= pooled["all"]["coverage"] <= 0.90
+    inside = sum(p["inside"] for p in result["points"])
+    assert pooled["all"]["coverage"] == pytest.approx(inside / 66)
+    # Brier score and error of p50 for every measure, per cycle and pooled.
+    for rows in (pooled, *per_cycle.values()):
+        for measure, row in rows.items():
+            assert row["brier"] is not None and 0 <= row["brier"] <= 1, measure
+            assert row["mae_p50_relative"] is not None and row["mae_p50_relative"] >= 0, measure
+            assert measure == "all" or row["mae_p50"] >= 0
+    assert per_cycle["2026-Q3"]["all"]["brier"] < 0.25 + 0.01  # no worse than always saying 50 %
     assert all(p["p10"] <= p["p50"] <= p["p90"] for p in result["points"])
+    # `--cycle all` is every finished cycle (2026-Q4 is not): the same replay.
+    every = okr(demo, "backtest", "--cycle", "all", "--json")
+    assert every.returncode == 0, every.stderr[-3000:]
+    again = {r["measure"]: r for r in json.loads(every.stdout)["by_measure"]}
+    assert again.keys() == pooled.keys()
+    for measure, row in again.items():  # the same figures (to the float sums' last digits)
+        for key in ("forecasts", "coverage", "brier", "mae_p50", "mae_p50_relative"):
+            expected = pooled[measure][key]
+            assert row[key] == (expected if expected is None else pytest.approx(expected, rel=1e-9)), key
     # The replay runs on a copy: the published scorecard and scores are untouched.
     assert (demo / "build" / "scorecard" / "scorecard.json").read_bytes() == card
-    table = okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "50")
+    table = okr(demo, "backtest", "--cycle", "all", "--at", "50")
     assert table.returncode == 0 and "coverage p10-p90" in table.stdout and "sum" in table.stdout
-    assert "at 50 %" in table.stdout
+    assert "at 50 %" in table.stdout and "2025-Q4:" in table.stdout and "All 2 cycles pooled:" in table.stdout
+    single = okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "50")
+    assert single.returncode == 0 and "pooled" not in single.stdout and "Backtest of 2026-Q3" in single.stdout
 
 
 @pytest.mark.slow
@@ -45,6 +68,11 @@ def test_backtest_refuses_an_unfinished_or_unknown_cycle(demo: Path) -> None:
     unknown = okr(demo, "backtest", "--cycle", "2031-Q1")
     assert unknown.returncode == 1 and "no key results in cycle '2031-Q1'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+    running = okr(demo, "backtest", "--cycle", "2026-Q3", "--cycle", "2026-Q4")
+    assert running.returncode == 1
+    assert "cycle 2026-Q4 is not finished: it ends on 2026-12-31" in running.stderr
+    mixed = okr(demo, "backtest", "--cycle", "all", "--cycle", "2026-Q3")
+    assert mixed.returncode == 1 and "--cycle all replays every finished cycle: give it alone" in mixed.stderr
     assert okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "fifty").returncode == 2
 
 

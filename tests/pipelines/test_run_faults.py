@@ -137,7 +137,7 @@ def test_kill_9_at_each_stage_then_two_runs_at_once(night: Path, fault_report: F
         if first.proc.poll() is None:
             first.kill()
     assert code == 0, err[-3000:]
-    assert f"{DEMO_NIGHT}: 28 key results" in out
+    assert f"{DEMO_NIGHT}: 40 key results" in out
     assert _history(night) == history and not _staging_folders(night)
     assert json.loads((scorecard / "scorecard.json").read_text())["as_of"] == DEMO_NIGHT
     fault_report(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -215,6 +216,40 @@ def test_data_health_is_shown_when_present(tmp_path: Path) -> None:
     assert "208 of 9,107 rows have created_at outside 1 Jan 2000 – 3 Dec 2026." in page
     assert "Cut paid cost per lead from 95 EUR to 75 EUR: not off track." in page
     assert "Metrics held back by a failed check leads: hubspot_contacts_structure failed" in page
+
+
+def test_pace_fallback_is_a_definition_warning_on_the_data_health_page(tmp_path: Path) -> None:
+    card = make_scorecard()
+    card["data_health"] = DATA_HEALTH
+    fallback = next(k for k in card["key_results"] if k["id"] == "GROWTH-Q4-1.2")
+    assert fallback["pace_warning"] == "no_history"  # the fixture's one seasonal KR without last year
+    publish_scorecard(card, [], make_metrics(), tmp_path / "en")
+    page = _text(tmp_path / "en" / "data-health.html")
+    text = html.unescape(_visible(page))
+    assert "Definition warnings" in text
+    assert (
+        "Seasonal pace without last year's data (1 key result): its metric has no rows for the same days "
+        "a year earlier, so the expected progress is a straight line. "
+        "Kasvata orgaanista liikennettä 125 000 istuntoon (GROWTH-Q4-1.2): metric sessions, "
+        "a year earlier 1 Oct 2025 – 31 Dec 2025."
+    ) in text
+    assert 'href="../krs/GROWTH-Q4-1.2.html"' in page or 'href="krs/GROWTH-Q4-1.2.html"' in page
+    # Only the KR that fell back is listed (GROWTH-Q4-1.1 is seasonal with last year's data).
+    section = text.split("Definition warnings", 1)[1]
+    assert "GROWTH-Q4-1.1" not in section
+    overview = _visible(_text(tmp_path / "en" / "index.html"))
+    assert "1 key result asks for a seasonal pace but is scored on a straight line." in overview
+
+    publish_scorecard(card, [], make_metrics(), tmp_path / "fi", lang="fi")
+    fi = _visible(_text(tmp_path / "fi" / "data-health.html"))
+    assert "Määrittelyvaroitukset" in fi and "Kausitahti ilman viime vuoden dataa (1 avaintulos)" in fi
+    assert "(GROWTH-Q4-1.2): mittari sessions, vuotta aiemmin" in fi
+
+    # Without a fallback there is no such section, and the line says nothing about pace.
+    fallback["pace_warning"], fallback["pace"] = None, "seasonal"
+    publish_scorecard(card, [], make_metrics(), tmp_path / "none")
+    assert "Definition warnings" not in _text(tmp_path / "none" / "data-health.html")
+    assert "straight line" not in _text(tmp_path / "none" / "index.html")
 
 
 DATA_HEALTH = {
