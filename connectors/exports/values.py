@@ -81,7 +81,13 @@ def parse_number(raw: object, decimal_comma: bool = False) -> float | None:
     if isinstance(raw, int | float):
         return _finite(float(raw), raw)
     if isinstance(raw, str) and raw.startswith(XLSX_NUMBER):
-        return _finite(float(raw[len(XLSX_NUMBER) :]), raw[len(XLSX_NUMBER) :])
+        # Only our XLSX reader writes the marker, but a hostile text cell can begin with it too.
+        stored = raw[len(XLSX_NUMBER) :]
+        try:
+            value = float(stored)
+        except ValueError:
+            raise ValueProblem(f"cannot read {raw!r} as a number") from None
+        return _finite(value, stored)
     text = _clean_number(str(raw))
     if text in ("", "-", "--", "(not set)"):
         return None

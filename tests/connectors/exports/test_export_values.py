@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from connectors.exports.values import (
@@ -101,6 +101,7 @@ _CELL = st.one_of(
 
 @settings(max_examples=400, deadline=None)
 @given(raw=_CELL, comma=st.booleans())
+@example(raw="\x1fxlsx-number:", comma=False)  # a text cell that mimics the XLSX number marker
 def test_fuzz_parse_number_gives_a_finite_number_or_a_value_problem(raw: str, comma: bool) -> None:
     try:
         value = parse_number(raw, comma)
