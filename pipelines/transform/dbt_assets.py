@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
 from pipelines.partitions import daily_partitions, replace_history, single_run
 from pipelines.resources import WarehouseResource, WorkspaceResource
@@ -25,6 +26,8 @@ from pipelines.transform.unchanged_tests import (
     FULL_TESTS_TAG,
     STATE_KEY,
     TestPlan,
+    dependency_order,
+    nothing_to_build,
     plan_tests,
     source_fingerprints,
 )
@@ -71,6 +74,24 @@ def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: W
     )
 
 
+def _unchanged_views(
+    context: AssetExecutionContext, project: DbtProject, plan: TestPlan, warehouse: WarehouseResource
+) -> list[dg.AssetKey] | None:
+    """The step's asset keys in dependency order when a dbt build would change and test nothing
+    (`nothing_to_build`), else None."""
+    from dagster_dbt.dbt_manifest import read_manifest_path
+
+    manifest = read_manifest_path(project.manifest_path)
+    key_of = {
+        s.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]: s.key
+        for s in context.assets_def.specs
+        if s.key in context.selected_asset_keys
+    }
+    if not nothing_to_build(manifest, plan, key_of, warehouse.open()):
+        return None
+    return [key_of[uid] for uid in dependency_order(manifest, key_of)]
+
+
 def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     """The two dbt steps over the project's prepared manifest."""
 
@@ -91,6 +112,14 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             dt.date.fromisoformat(keys.end),
             replace_history=replace_history(context.run.tags),
         )
+        if skip_unchanged_tests and not context.is_subset:
+            unchanged = _unchanged_views(context, project, plan, warehouse)
+            if unchanged is not None:
+                for key in unchanged:
+                    yield dg.MaterializeResult(
+                        asset_key=key, metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
+                    )
+                return
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
         # stays the one prepared for this code (a build would rewrite it every night, megabytes at

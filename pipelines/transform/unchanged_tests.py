@@ -13,8 +13,11 @@ How it decides:
   (raw.load_state, `STATE_KEY`); the next run skips a test when the code is the same and every
   source upstream of it (through the models it tests) has the same fingerprint.
 
-A run tagged `okr/full_tests: true` (or with replace on) runs every test; so does any run after
-a code change, on PostgreSQL (no fingerprints there), or when no state was stored yet.
+When every test of the step is skipped and the step's views exist as this code built them, dbt
+is not started at all (`nothing_to_build`): recreating a view with the same SQL changes nothing.
+
+A run tagged `okr/full_tests: true` runs every test; so does any run after a code change, on
+PostgreSQL (no fingerprints there), or when no state was stored yet.
 """
 
 from __future__ import annotations
@@ -37,6 +40,57 @@ class TestPlan:
 
     skip: tuple[str, ...]  # test node names, for `--exclude`
     state: dict[str, Any] | None  # None: nothing to store (no fingerprints)
+    same_code: bool = False  # the stored state was written by a build of this very code
+
+
+def tests_of(manifest: Mapping[str, Any], models: Iterable[str]) -> set[str]:
+    """The tests `dbt build` runs with these models (a test on any of them, as dbt selects)."""
+    models = set(models)
+    parents = manifest.get("parent_map") or {}
+    return {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and models & set(parents.get(uid, []))
+    }
+
+
+def dependency_order(manifest: Mapping[str, Any], models: Iterable[str]) -> list[str]:
+    """The models with every one after the models among them it reads (the order dbt builds)."""
+    models = sorted(models)
+    wanted, parents = set(models), manifest.get("parent_map") or {}
+    done: dict[str, None] = {}
+
+    def visit(uid: str) -> None:
+        if uid in done:
+            return
+        for parent in sorted(parents.get(uid, [])):
+            if parent in wanted:
+                visit(parent)
+        done[uid] = None
+
+    for uid in models:
+        visit(uid)
+    return list(done)
+
+
+def nothing_to_build(
+    manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], warehouse: Warehouse
+) -> bool:
+    """Whether a build of these view models would change nothing and test nothing: the views
+    exist as this code last built them, and every test on them is skipped. (Views only: a
+    view's result is its SQL over its sources, read when queried.)"""
+    models = list(models)
+    nodes = [manifest["nodes"][uid] for uid in models]
+    if not plan.same_code or not nodes or any(n["config"].get("materialized") != "view" for n in nodes):
+        return False
+    if not {manifest["nodes"][t]["name"] for t in tests_of(manifest, models)} <= set(plan.skip):
+        return False
+    with warehouse.transaction() as tx:
+        views = tx.query(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
+        )
+    present = set(zip(views["table_schema"], views["table_name"], strict=True))
+    return all((n["schema"], n.get("alias") or n["name"]) in present for n in nodes)
 
 
 def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> dict[str, str] | None:
@@ -99,7 +153,7 @@ def plan_tests(
         upstream = upstream_sources(manifest, uid)
         if upstream and all(before.get(s) == fingerprints.get(s) for s in upstream):
             skip.append(manifest["nodes"][uid]["name"])
-    return TestPlan(tuple(sorted(skip)), state)
+    return TestPlan(tuple(sorted(skip)), state, same_code=True)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
