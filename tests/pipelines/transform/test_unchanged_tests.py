@@ -9,7 +9,14 @@ import duckdb
 import pytest
 
 from connectors.warehouse import DuckDBWarehouse
-from pipelines.transform.unchanged_tests import TestPlan, plan_tests, source_fingerprints, upstream_sources
+from pipelines.transform.unchanged_tests import (
+    TestPlan,
+    dependency_order,
+    nothing_to_build,
+    plan_tests,
+    source_fingerprints,
+    upstream_sources,
+)
 from tests.conftest import DemoNight
 from tests.helpers import okr
 
@@ -47,9 +54,8 @@ def warehouse(tmp_path: Path) -> DuckDBWarehouse:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("CREATE SCHEMA raw")
     con.execute("CREATE TABLE raw.deals AS SELECT * FROM (VALUES (1, 10.5), (2, 20.0)) AS t(id, value)")
-    con.execute(
-        "CREATE TABLE raw.visits AS SELECT DATE '2026-11-01' + i::INTEGER AS day, i AS n FROM range(30) AS r(i)"
-    )
+    days = "SELECT DATE '2026-11-01' + i::INTEGER AS day, i AS n FROM range(30) AS r(i)"
+    con.execute(f"CREATE TABLE raw.visits AS {days}")
     con.close()
     return DuckDBWarehouse(tmp_path / "w.duckdb")
 
@@ -105,8 +111,40 @@ def test_only_tests_on_unchanged_data_and_code_are_skipped(warehouse: DuckDBWare
     assert plan_tests(MANIFEST, TESTS, "code-1", None, stored=first.state) == TestPlan((), None)
 
 
-def _tests_in_last_build(workspace: Path) -> set[str]:
-    """Names of the tests the last staging-and-metrics dbt build ran (dbt.log, JSON lines)."""
+def test_views_come_in_the_order_dbt_builds_them() -> None:
+    order = dependency_order(MANIFEST, ["model.p.won", "model.p.stg_visits", "model.p.stg_deals"])
+    assert order.index("model.p.won") > max(
+        order.index("model.p.stg_visits"), order.index("model.p.stg_deals")
+    )
+
+
+def test_nothing_to_build_only_when_the_views_exist_and_every_test_is_skipped(
+    warehouse: DuckDBWarehouse,
+) -> None:
+    manifest = json.loads(json.dumps(MANIFEST))
+    for node in manifest["nodes"].values():
+        node.update(schema="analytics", config={"materialized": "view"})
+    models = ["model.p.stg_deals", "model.p.won"]
+    fp = source_fingerprints(warehouse, manifest)
+    state = plan_tests(manifest, TESTS, "code-1", fp, stored=None).state
+    again = plan_tests(manifest, TESTS, "code-1", fp, stored=state)
+    assert not nothing_to_build(manifest, again, models, warehouse)  # the views were never built
+    _change(warehouse, "CREATE SCHEMA analytics")
+    _change(warehouse, "CREATE VIEW analytics.stg_deals AS SELECT * FROM raw.deals")
+    _change(warehouse, "CREATE VIEW analytics.won AS SELECT sum(value) AS value FROM analytics.stg_deals")
+    assert nothing_to_build(manifest, again, models, warehouse)
+    new_code = plan_tests(manifest, TESTS, "code-2", fp, stored=state)
+    assert not nothing_to_build(manifest, new_code, models, warehouse)
+    _change(warehouse, "INSERT INTO raw.visits VALUES (DATE '2026-12-01', 0)")  # `won` reads visits too
+    changed = plan_tests(manifest, TESTS, "code-1", source_fingerprints(warehouse, manifest), stored=state)
+    assert not nothing_to_build(manifest, changed, models, warehouse)
+    assert nothing_to_build(manifest, changed, ["model.p.stg_deals"], warehouse)  # its data is as it was
+    manifest["nodes"]["model.p.won"]["config"]["materialized"] = "table"  # a table holds data: rebuilt
+    assert not nothing_to_build(manifest, again, models, warehouse)
+
+
+def _staging_builds(workspace: Path) -> list[set[str]]:
+    """The tests each staging-and-metrics dbt build ran, oldest first (dbt.log, JSON lines)."""
     log = workspace / "data" / ".okr" / "dbt-target-duckdb" / "dbt.log"
     events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     builds: list[list[dict]] = []
@@ -114,22 +152,26 @@ def _tests_in_last_build(workspace: Path) -> set[str]:
         if e["info"]["name"] == "MainReportVersion":
             builds.append([])
         builds[-1].append(e)
-    staging = [b for b in builds if any("stg_ga4__daily_reports" in json.dumps(e) for e in b)]
-    return {e["data"]["node_info"]["node_name"] for e in staging[-1] if e["info"]["name"] == "LogTestResult"}
+    return [
+        {e["data"]["node_info"]["node_name"] for e in b if e["info"]["name"] == "LogTestResult"}
+        for b in builds
+        if any("stg_ga4__daily_reports" in json.dumps(e) for e in b)
+    ]
 
 
 @pytest.mark.slow
 def test_a_night_tests_again_only_what_a_changed_source_feeds(demo_night: DemoNight, tmp_path: Path) -> None:
     ws = demo_night.copy_to(tmp_path / "ws")
+    builds = len(_staging_builds(ws))
     run = okr(ws, "run", "--as-of", "2026-11-26")  # nothing changed since the shared night
     assert run.returncode == 0, run.stderr[-3000:]
-    assert _tests_in_last_build(ws) == set()
+    assert len(_staging_builds(ws)) == builds  # dbt was not started for staging and metrics
 
     wh = DuckDBWarehouse(ws / "data" / "warehouse.duckdb")
     newest = "(SELECT max(report_date) FROM raw.ga4_daily_report)"
     _change(wh, f"UPDATE raw.ga4_daily_report SET sessions = sessions + 1 WHERE report_date = {newest}")
     run = okr(ws, "run", "--as-of", "2026-11-26")
     assert run.returncode == 0, run.stderr[-3000:]
-    ran = _tests_in_last_build(ws)
+    ran = _staging_builds(ws)[-1]
     assert any("stg_ga4__daily_reports" in t for t in ran)
     assert not any("hubspot" in t for t in ran)  # its data did not change
