@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -19,6 +20,9 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from pipelines.dagster_runs import root_message, run_instance, step_seconds
 from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
+
+if TYPE_CHECKING:
+    from connectors.warehouse import Warehouse
 
 BLOCKED_PREFIX = "data check failed: "  # kr_scores.status_reason of a blocked KR
 
@@ -75,6 +79,7 @@ def _execute(
 ) -> RunOutcome:
     from pipelines.definitions import build_definitions
     from pipelines.partitions import REPLACE_TAG
+    from pipelines.quality.runner import forget_run_results
     from pipelines.reporting.scorecard_asset import BACKFILL_TAG, PUBLISH_TAG
 
     job = build_definitions().get_job_def("nightly_scoring")
@@ -110,6 +115,7 @@ def _execute(
             if e.event_type == dg.DagsterEventType.STEP_FAILURE
         ]
         del result  # the run's events and outputs: not kept beyond this call
+    forget_run_results()  # what the quality steps shared within the run
     _release_memory()
     if not success:
         return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
@@ -131,11 +137,17 @@ def summarise(as_of: dt.date) -> tuple[str, int]:
     """The one-line summary of a scored day (from the warehouse, published or not), and how many
     KRs a failed ERROR check blocked."""
     from connectors.warehouse import open_warehouse
-    from pipelines.reporting.data_health import format_summary, summary_counts
-    from pipelines.reporting.load_problems import read_load_problems
 
     settings = load_settings()
     warehouse = open_warehouse(settings.target, duckdb_path=settings.warehouse_path)
+    with warehouse.session():  # after the run: a handful of reads on one connection
+        return _summary_line(warehouse, as_of)
+
+
+def _summary_line(warehouse: Warehouse, as_of: dt.date) -> tuple[str, int]:
+    from pipelines.reporting.data_health import format_summary, summary_counts
+    from pipelines.reporting.load_problems import read_load_problems
+
     krs = warehouse.query("SELECT status, status_reason FROM analytics.kr_scores")
     s = {status: int((krs["status"] == status).sum()) for status in STATUSES}
     line = (

@@ -62,11 +62,31 @@ class DuckDBWarehouse(Warehouse):
     def __init__(self, path: str | Path, schema: str = "raw") -> None:
         super().__init__(schema)
         self.path = Path(path)
+        self._session: duckdb.DuckDBPyConnection | None = None
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(self.path))
+
+    @contextmanager
+    def session(self) -> Iterator[DuckDBWarehouse]:
+        """One connection for every transaction inside the block (about 10 ms saved per
+        transaction). It holds the file's lock for the whole block, so keep the block to a burst
+        of warehouse work: dbt (another process) cannot open the file meanwhile."""
+        if self._session is not None:  # nested: the outer block's connection
+            yield self
+            return
+        self._session = self._connect()
+        try:
+            yield self
+        finally:
+            con, self._session = self._session, None
+            con.close()
 
     @contextmanager
     def transaction(self, schema: str | None = None) -> Iterator[DuckDBTransaction]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        own = self._session is None
+        con = self._connect() if own else self._session
         schema = schema or self.schema
         try:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
@@ -78,4 +98,5 @@ class DuckDBWarehouse(Warehouse):
                 raise
             con.execute("COMMIT")
         finally:
-            con.close()
+            if own:
+                con.close()

@@ -113,7 +113,7 @@ def build_source_quality_checks(
     def source_quality_checks(
         context: dg.AssetCheckExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        from pipelines.quality.runner import run_source_checks, used_metrics
+        from pipelines.quality.runner import run_results, run_source_checks, used_metrics
 
         as_of = _as_of(context, workspace)
         wh = warehouse.open()
@@ -126,6 +126,7 @@ def build_source_quality_checks(
             load_custom_expectations(),
             metrics_in_use=used_metrics(wh),
             nodes=nodes,
+            shared=run_results(context.run.run_id, as_of),
         )
         by_check: dict[str, list[Outcome]] = defaultdict(list)
         runs_of: dict[str, list[SuiteRun]] = defaultdict(list)
@@ -181,13 +182,20 @@ def _gate_deps() -> list[dg.AssetKey]:
 def data_quality_gate(
     context: dg.AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from pipelines.quality.runner import run_source_checks, used_metrics
+    from pipelines.quality.runner import run_results, run_source_checks, used_metrics
     from pipelines.quality.store import save_runs, write_blocked
 
     as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
     custom = load_custom_expectations()
-    quality = run_source_checks(wh, as_of, _lineage(workspace), custom, metrics_in_use=used_metrics(wh))
+    quality = run_source_checks(
+        wh,
+        as_of,
+        _lineage(workspace),
+        custom,
+        metrics_in_use=used_metrics(wh),
+        shared=run_results(context.run_id, as_of),
+    )
     asset_of = {
         name: "/".join(k.asset_key.path) for k, (_, name, _) in source_check_specs(custom=custom).items()
     }

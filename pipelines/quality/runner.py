@@ -36,6 +36,36 @@ class SourceQuality:
     checks_run: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class NodeQuality:
+    """What judging one relation gave: its suite runs and check names, or why it was skipped."""
+
+    runs: list[SuiteRun]
+    checks_run: set[str]
+    skipped: str | None = None
+
+
+# The quality gate and the source asset checks judge the same relations on the same data in one
+# run. Run in one process (`okr run`, backfills), the second reuses what the first validated
+# instead of reading and validating every table again (about a tenth of a demo night). Holds the
+# current run only, and `forget_run_results` empties it when the run ends.
+_shared: dict[tuple[str, dt.date], dict[str, NodeQuality]] = {}
+
+
+def run_results(run_id: str, as_of: dt.date) -> dict[str, NodeQuality]:
+    """The per-relation results of run `run_id` as of `as_of` so far, shared by the steps of the
+    run that run in this process (those of any earlier run are dropped)."""
+    key = (run_id, as_of)
+    if key not in _shared:
+        _shared.clear()
+        _shared[key] = {}
+    return _shared[key]
+
+
+def forget_run_results() -> None:
+    _shared.clear()
+
+
 def read_relation(
     warehouse: Warehouse, schema: str, table: str, where: str = "", params: Sequence = ()
 ) -> pd.DataFrame | None:
@@ -127,8 +157,11 @@ def run_source_checks(
     metrics_in_use: set[str] | None = None,
     nodes: Iterable[str] | None = None,
     now: dt.datetime | None = None,
+    shared: dict[str, NodeQuality] | None = None,
 ) -> SourceQuality:
-    """Validate every profiled relation (or just `nodes`) and the custom-expectation targets."""
+    """Validate every profiled relation (or just `nodes`) and the custom-expectation targets.
+    `shared` (`run_results`): relations already judged in this run are taken from it, and the
+    ones judged here are added to it."""
     wanted = (
         list(nodes)
         if nodes is not None
@@ -139,24 +172,36 @@ def run_source_checks(
     metrics = set(lineage) if metrics_in_use is None else metrics_in_use
     in_use = {n for m in metrics for n in lineage.get(m, {m})}
     out = SourceQuality(lineage=lineage)
+    shared = {} if shared is None else shared
     for node in wanted:
-        schema, table = _schema_table(node)
-        df = read_relation(warehouse, schema, table)
-        if df is None:
-            out.skipped[node] = "does not exist in the warehouse"
+        if node not in shared:
+            shared[node] = _judge_node(warehouse, node, as_of, custom, in_use, now)
+        judged = shared[node]
+        if judged.skipped is not None:
+            out.skipped[node] = judged.skipped
             continue
-        if (
-            df.empty
-            and in_use is not None
-            and node not in in_use
-            and not any(c.target == node for c in custom)
-        ):
-            out.skipped[node] = "empty, and no KR reads it"
-            continue
-        out.checks_run |= check_names_of(node, custom)
-        out.runs += run_node(warehouse, node, as_of, custom, now=now, frame=df)
+        out.checks_run |= judged.checks_run
+        out.runs += judged.runs
     out.blocked = blocked_metrics(out.runs, lineage)
     return out
+
+
+def _judge_node(
+    warehouse: Warehouse,
+    node: str,
+    as_of: dt.date,
+    custom: Sequence[CustomExpectation],
+    in_use: set[str] | None,
+    now: dt.datetime | None,
+) -> NodeQuality:
+    schema, table = _schema_table(node)
+    df = read_relation(warehouse, schema, table)
+    if df is None:
+        return NodeQuality([], set(), "does not exist in the warehouse")
+    if df.empty and in_use is not None and node not in in_use and not any(c.target == node for c in custom):
+        return NodeQuality([], set(), "empty, and no KR reads it")
+    runs = run_node(warehouse, node, as_of, custom, now=now, frame=df)
+    return NodeQuality(runs, check_names_of(node, custom))
 
 
 def blocked_metrics(runs: Sequence[SuiteRun], lineage: dict[str, set[str]]) -> dict[str, str]:

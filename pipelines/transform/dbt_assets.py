@@ -16,11 +16,21 @@ from typing import Any
 import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
 from pipelines.partitions import daily_partitions, replace_history, single_run
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
 from pipelines.transform.run_context import write_run_context
+from pipelines.transform.unchanged_tests import (
+    FULL_TESTS_TAG,
+    STATE_KEY,
+    TestPlan,
+    dependency_order,
+    nothing_to_build,
+    plan_tests,
+    source_fingerprints,
+)
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "intermediate": "scoring", "marts": "scoring"}
 _SCORING_SELECT = "fqn:okr_scorer.intermediate fqn:okr_scorer.marts stg_okr__blocked_metrics"
@@ -46,6 +56,46 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
     ensure_raw_tables(warehouse.open())
 
 
+def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: WarehouseResource) -> TestPlan:
+    """The staging and metric tests this run can skip (pipelines/transform/unchanged_tests.py)."""
+    from dagster_dbt.dbt_manifest import read_manifest_path
+
+    manifest = read_manifest_path(project.manifest_path)  # dagster-dbt's cached copy
+    wh = warehouse.open()
+    stamp = project.manifest_path.with_name("okr-fingerprint.txt")
+    tests = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"]
+    fingerprints = source_fingerprints(wh, manifest)
+    if fingerprints is None:  # not DuckDB: every test runs, no state is kept
+        return TestPlan((), None)
+    code = stamp.read_text() if stamp.exists() else ""
+    return plan_tests(
+        manifest,
+        tests,
+        code=code,
+        fingerprints=fingerprints,
+        stored=wh.get_state(STATE_KEY) if code else None,  # code unknown: test everything
+        full=context.run.tags.get(FULL_TESTS_TAG, "").lower() == "true",
+    )
+
+
+def _unchanged_views(
+    context: AssetExecutionContext, project: DbtProject, plan: TestPlan, warehouse: WarehouseResource
+) -> list[dg.AssetKey] | None:
+    """The step's asset keys in dependency order when a dbt build would change and test nothing
+    (`nothing_to_build`), else None."""
+    from dagster_dbt.dbt_manifest import read_manifest_path
+
+    manifest = read_manifest_path(project.manifest_path)
+    key_of = {
+        s.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]: s.key
+        for s in context.assets_def.specs
+        if s.key in context.selected_asset_keys
+    }
+    if not nothing_to_build(manifest, plan, key_of, warehouse.open()):
+        return None
+    return [key_of[uid] for uid in dependency_order(manifest, key_of)]
+
+
 def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     """The two dbt steps over the project's prepared manifest."""
 
@@ -54,9 +104,11 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
         dbt: DbtCliResource,
         workspace: WorkspaceResource,
         warehouse: WarehouseResource,
+        skip_unchanged_tests: bool = False,
     ) -> Iterator[Any]:
         settings = workspace.settings()
         _ensure_inputs(warehouse)
+        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else TestPlan((), None)
         keys = context.partition_key_range
         write_run_context(
             warehouse.open(),
@@ -64,6 +116,14 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             dt.date.fromisoformat(keys.end),
             replace_history=replace_history(context.run.tags),
         )
+        if skip_unchanged_tests and not context.is_subset:
+            unchanged = _unchanged_views(context, project, plan, warehouse)
+            if unchanged is not None:
+                for key in unchanged:
+                    yield dg.MaterializeResult(
+                        asset_key=key, metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
+                    )
+                return
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
         # stays the one prepared for this code (a build would rewrite it every night, megabytes at
@@ -76,7 +136,10 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             "--no-write-json",
             "--vars",
             json.dumps(dbt_vars()),
+            *(["--exclude", " ".join(plan.skip)] if plan.skip else []),
         ]
+        if plan.skip:
+            context.log.info(f"{len(plan.skip)} tests skipped: their code and upstream data are unchanged")
         with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
             invocation = dbt.cli(
                 args,
@@ -87,6 +150,11 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                 target_path=target_dir(settings),
             )
             yield from invocation.stream()
+        # Every test of the step ran (or was skipped as already judged) without an error: the
+        # data as it is now counts as tested. A partial selection leaves the state as it was.
+        if plan.state is not None and not context.is_subset:
+            with warehouse.open().transaction() as tx:
+                tx.set_state(STATE_KEY, plan.state)
 
     common = {
         "manifest": project.manifest_path,
@@ -107,7 +175,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
         workspace: WorkspaceResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
-        yield from build(context, dbt, workspace, warehouse)
+        yield from build(context, dbt, workspace, warehouse, skip_unchanged_tests=True)
 
     @dbt_assets(select=_SCORING_SELECT, name="dbt_scoring", **common)
     def dbt_scoring(

@@ -120,3 +120,29 @@ def test_missing_column_is_an_error(warehouse: Warehouse) -> None:
         ("expect_column_to_exist", "deal_stage", Severity.ERROR)
     ]
     assert sorted(quality.blocked) == ["won_deals"]
+
+
+def test_steps_of_one_run_share_what_was_judged(warehouse: Warehouse) -> None:
+    """The gate judges every relation; the source asset checks of the same run take its results
+    (identical outcomes) instead of reading and validating each table again."""
+    from pipelines.quality.runner import forget_run_results, run_results
+
+    shared = run_results("run-1", AS_OF)
+    gate = _run(warehouse, shared=shared)
+    node = "raw.hubspot_contacts"
+    # Changed behind the run's back: a check step reusing the gate's results cannot see it.
+    rows = contacts()
+    rows.append({**rows[3], "email_hash": "other"})
+    write_raw(warehouse, "hubspot_contacts", rows)
+    checks = _run(warehouse, nodes=[node], shared=run_results("run-1", AS_OF))
+    gate_runs = [r for r in gate.runs if r.node == node]
+    assert [r.suite_name for r in checks.runs] == [r.suite_name for r in gate_runs] != []
+    assert [o.to_json() for r in checks.runs for o in r.outcomes] == [
+        o.to_json() for r in gate_runs for o in r.outcomes
+    ]
+    # Another run (or another date) judges afresh and sees the duplicate id.
+    fresh = _run(warehouse, nodes=[node], shared=run_results("run-2", AS_OF))
+    assert any(o.expectation_type == "expect_column_values_to_be_unique" for o in _failed(fresh))
+    assert run_results("run-1", AS_OF) == {}  # only the current run is kept
+    forget_run_results()
+    assert run_results("run-2", AS_OF) == {}

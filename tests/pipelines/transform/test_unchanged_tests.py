@@ -1,0 +1,177 @@
+"""Staging and metric tests are skipped only when their code and upstream data are unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.warehouse import DuckDBWarehouse
+from pipelines.transform.unchanged_tests import (
+    TestPlan,
+    dependency_order,
+    nothing_to_build,
+    plan_tests,
+    source_fingerprints,
+    upstream_sources,
+)
+from tests.conftest import DemoNight
+from tests.helpers import okr
+
+# Two sources, a staging model on each, a metric on both, and a test on each model.
+MANIFEST = {
+    "sources": {
+        "source.p.crm.deals": {"schema": "raw", "identifier": "deals", "name": "deals"},
+        "source.p.web.visits": {"schema": "raw", "identifier": "visits", "name": "visits"},
+        "source.p.web.never_loaded": {"schema": "raw", "identifier": "never_loaded", "name": "never_loaded"},
+    },
+    "nodes": {
+        "model.p.stg_deals": {"name": "stg_deals", "resource_type": "model"},
+        "model.p.stg_visits": {"name": "stg_visits", "resource_type": "model"},
+        "model.p.won": {"name": "won", "resource_type": "model"},
+        "test.p.not_null_stg_deals_id": {"name": "not_null_stg_deals_id", "resource_type": "test"},
+        "test.p.not_null_stg_visits_day": {"name": "not_null_stg_visits_day", "resource_type": "test"},
+        "test.p.not_null_won_value": {"name": "not_null_won_value", "resource_type": "test"},
+        "test.p.no_source": {"name": "no_source", "resource_type": "test"},
+    },
+    "parent_map": {
+        "model.p.stg_deals": ["source.p.crm.deals"],
+        "model.p.stg_visits": ["source.p.web.visits"],
+        "model.p.won": ["model.p.stg_deals", "model.p.stg_visits"],
+        "test.p.not_null_stg_deals_id": ["model.p.stg_deals"],
+        "test.p.not_null_stg_visits_day": ["model.p.stg_visits"],
+        "test.p.not_null_won_value": ["model.p.won"],
+        "test.p.no_source": [],
+    },
+}
+TESTS = [uid for uid, n in MANIFEST["nodes"].items() if n["resource_type"] == "test"]
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> DuckDBWarehouse:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.deals AS SELECT * FROM (VALUES (1, 10.5), (2, 20.0)) AS t(id, value)")
+    days = "SELECT DATE '2026-11-01' + i::INTEGER AS day, i AS n FROM range(30) AS r(i)"
+    con.execute(f"CREATE TABLE raw.visits AS {days}")
+    con.close()
+    return DuckDBWarehouse(tmp_path / "w.duckdb")
+
+
+def _change(wh: DuckDBWarehouse, sql: str) -> None:
+    with wh.transaction() as tx:
+        tx.execute(sql)
+
+
+def test_upstream_sources_follow_the_models_between() -> None:
+    assert upstream_sources(MANIFEST, "test.p.not_null_won_value") == {
+        "source.p.crm.deals",
+        "source.p.web.visits",
+    }
+    assert upstream_sources(MANIFEST, "test.p.no_source") == set()
+
+
+def test_any_change_to_a_table_changes_its_fingerprint_and_only_its(warehouse: DuckDBWarehouse) -> None:
+    first = source_fingerprints(warehouse, MANIFEST)
+    assert first is not None and first["source.p.web.never_loaded"] == "missing"
+    assert source_fingerprints(warehouse, MANIFEST) == first  # reading changes nothing
+    # Rewritten with the same rows in another order: the same data, the same fingerprint.
+    _change(warehouse, "CREATE OR REPLACE TABLE raw.deals AS SELECT * FROM raw.deals ORDER BY id DESC")
+    assert source_fingerprints(warehouse, MANIFEST) == first
+    for sql in (
+        "UPDATE raw.deals SET value = 21.5 WHERE id = 2",  # one value
+        "INSERT INTO raw.deals VALUES (1, 10.5)",  # a duplicate row (would cancel out in a xor)
+        "DELETE FROM raw.deals WHERE id = 2",
+    ):
+        before = source_fingerprints(warehouse, MANIFEST)
+        _change(warehouse, sql)
+        after = source_fingerprints(warehouse, MANIFEST)
+        assert after["source.p.crm.deals"] != before["source.p.crm.deals"], sql
+        assert after["source.p.web.visits"] == before["source.p.web.visits"]
+
+
+def test_only_tests_on_unchanged_data_and_code_are_skipped(warehouse: DuckDBWarehouse) -> None:
+    fp = source_fingerprints(warehouse, MANIFEST)
+    first = plan_tests(MANIFEST, TESTS, "code-1", fp, stored=None)
+    assert first.skip == () and first.state == {"code": "code-1", "sources": fp}  # nothing known yet
+
+    same = plan_tests(MANIFEST, TESTS, "code-1", fp, stored=first.state)
+    assert same.skip == ("not_null_stg_deals_id", "not_null_stg_visits_day", "not_null_won_value")
+
+    _change(warehouse, "UPDATE raw.visits SET n = n + 1 WHERE day = DATE '2026-11-30'")
+    fp2 = source_fingerprints(warehouse, MANIFEST)
+    # The visits tests and the metric on both sources run again; the deals test stays skipped.
+    assert plan_tests(MANIFEST, TESTS, "code-1", fp2, stored=first.state).skip == ("not_null_stg_deals_id",)
+    # New code, a full run on demand: every test runs.
+    assert plan_tests(MANIFEST, TESTS, "code-2", fp, stored=first.state).skip == ()
+    assert plan_tests(MANIFEST, TESTS, "code-1", fp, stored=first.state, full=True).skip == ()
+    # No fingerprints (PostgreSQL): every test runs and nothing is stored.
+    assert plan_tests(MANIFEST, TESTS, "code-1", None, stored=first.state) == TestPlan((), None)
+
+
+def test_views_come_in_the_order_dbt_builds_them() -> None:
+    order = dependency_order(MANIFEST, ["model.p.won", "model.p.stg_visits", "model.p.stg_deals"])
+    assert order.index("model.p.won") > max(
+        order.index("model.p.stg_visits"), order.index("model.p.stg_deals")
+    )
+
+
+def test_nothing_to_build_only_when_the_views_exist_and_every_test_is_skipped(
+    warehouse: DuckDBWarehouse,
+) -> None:
+    manifest = json.loads(json.dumps(MANIFEST))
+    for node in manifest["nodes"].values():
+        node.update(schema="analytics", config={"materialized": "view"})
+    models = ["model.p.stg_deals", "model.p.won"]
+    fp = source_fingerprints(warehouse, manifest)
+    state = plan_tests(manifest, TESTS, "code-1", fp, stored=None).state
+    again = plan_tests(manifest, TESTS, "code-1", fp, stored=state)
+    assert not nothing_to_build(manifest, again, models, warehouse)  # the views were never built
+    _change(warehouse, "CREATE SCHEMA analytics")
+    _change(warehouse, "CREATE VIEW analytics.stg_deals AS SELECT * FROM raw.deals")
+    _change(warehouse, "CREATE VIEW analytics.won AS SELECT sum(value) AS value FROM analytics.stg_deals")
+    assert nothing_to_build(manifest, again, models, warehouse)
+    new_code = plan_tests(manifest, TESTS, "code-2", fp, stored=state)
+    assert not nothing_to_build(manifest, new_code, models, warehouse)
+    _change(warehouse, "INSERT INTO raw.visits VALUES (DATE '2026-12-01', 0)")  # `won` reads visits too
+    changed = plan_tests(manifest, TESTS, "code-1", source_fingerprints(warehouse, manifest), stored=state)
+    assert not nothing_to_build(manifest, changed, models, warehouse)
+    assert nothing_to_build(manifest, changed, ["model.p.stg_deals"], warehouse)  # its data is as it was
+    manifest["nodes"]["model.p.won"]["config"]["materialized"] = "table"  # a table holds data: rebuilt
+    assert not nothing_to_build(manifest, again, models, warehouse)
+
+
+def _staging_builds(workspace: Path) -> list[set[str]]:
+    """The tests each staging-and-metrics dbt build ran, oldest first (dbt.log, JSON lines)."""
+    log = workspace / "data" / ".okr" / "dbt-target-duckdb" / "dbt.log"
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    builds: list[list[dict]] = []
+    for e in events:
+        if e["info"]["name"] == "MainReportVersion":
+            builds.append([])
+        builds[-1].append(e)
+    return [
+        {e["data"]["node_info"]["node_name"] for e in b if e["info"]["name"] == "LogTestResult"}
+        for b in builds
+        if any("stg_ga4__daily_reports" in json.dumps(e) for e in b)
+    ]
+
+
+@pytest.mark.slow
+def test_a_night_tests_again_only_what_a_changed_source_feeds(demo_night: DemoNight, tmp_path: Path) -> None:
+    ws = demo_night.copy_to(tmp_path / "ws")
+    builds = len(_staging_builds(ws))
+    run = okr(ws, "run", "--as-of", "2026-11-26")  # nothing changed since the shared night
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(_staging_builds(ws)) == builds  # dbt was not started for staging and metrics
+
+    wh = DuckDBWarehouse(ws / "data" / "warehouse.duckdb")
+    newest = "(SELECT max(report_date) FROM raw.ga4_daily_report)"
+    _change(wh, f"UPDATE raw.ga4_daily_report SET sessions = sessions + 1 WHERE report_date = {newest}")
+    run = okr(ws, "run", "--as-of", "2026-11-26")
+    assert run.returncode == 0, run.stderr[-3000:]
+    ran = _staging_builds(ws)[-1]
+    assert any("stg_ga4__daily_reports" in t for t in ran)
+    assert not any("hubspot" in t for t in ran)  # its data did not change
