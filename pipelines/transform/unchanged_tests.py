@@ -22,10 +22,8 @@ PostgreSQL (no fingerprints there), or when no state was stored yet.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from connectors.warehouse import Warehouse, quote_ident
@@ -154,7 +152,3 @@ def plan_tests(
         if upstream and all(before.get(s) == fingerprints.get(s) for s in upstream):
             skip.append(manifest["nodes"][uid]["name"])
     return TestPlan(tuple(sorted(skip)), state, same_code=True)
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
