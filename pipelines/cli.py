@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this source (sources.yml section name; repeat for more; default: every enabled API)",
     )
+    for cmd in (run, backfill):
+        cmd.add_argument(
+            "--full-checks",
+            action="store_true",
+            help="run every dbt test and data check, also those on data unchanged since they last ran",
+        )
     for cmd in (run, backfill, ingest):
         cmd.add_argument(
             "--wait",
@@ -264,14 +270,24 @@ def _run_days(settings: Settings, days: list[dt.date], args: argparse.Namespace,
             if args.command == "ingest":
                 return _ingest_locked(settings, days, args.sources, debug)
             return _run_locked(
-                settings, days, args.command == "run", debug, replace=getattr(args, "replace", False)
+                settings,
+                days,
+                args.command == "run",
+                debug,
+                replace=getattr(args, "replace", False),
+                full_checks=args.full_checks,
             )
     except WorkspaceBusy as exc:
         raise CliError(f"{exc}; try again later or add --wait", EXIT_BUSY) from None
 
 
 def _run_locked(
-    settings: Settings, days: list[dt.date], publish_always: bool, debug: bool, replace: bool = False
+    settings: Settings,
+    days: list[dt.date],
+    publish_always: bool,
+    debug: bool,
+    replace: bool = False,
+    full_checks: bool = False,
 ) -> int:
     from pipelines.child_processes import children_die_with_parent
     from pipelines.console import Progress, captured_output, new_log_path
@@ -295,7 +311,13 @@ def _run_locked(
             exclude = [] if publish_always else _pull_api_sources(settings, days, term, log_path)
             with Progress(term, title, interactive=None if log_path else False) as progress:
                 if publish_always:
-                    result = run_nightly(days[0], lang=lang, publish_always=True, on_event=progress.on_event)
+                    result = run_nightly(
+                        days[0],
+                        lang=lang,
+                        publish_always=True,
+                        on_event=progress.on_event,
+                        full_checks=full_checks,
+                    )
                 else:
                     result = run_range(
                         days[0],
@@ -304,6 +326,7 @@ def _run_locked(
                         lang=lang,
                         on_event=progress.on_event,
                         exclude=exclude,
+                        full_checks=full_checks,
                     )
             if not result.success:
                 raise CliError(f"scoring {span} failed:\n{_indent(result.error)}{see_log}")

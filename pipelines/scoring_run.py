@@ -41,11 +41,20 @@ def run_nightly(
     lang: str | None = None,
     publish_always: bool = True,
     on_event: Callable[[dg.EventLogEntry], None] | None = None,
+    full_checks: bool = False,
 ) -> RunOutcome:
     """Score one day. `publish_always` publishes its scorecard even when a newer day was scored
     (what `okr run --as-of` means); backfills pass False so the newest scorecard stays up.
-    `on_event` is called with every event of the run as it happens (the CLI's progress display)."""
-    return _execute({"partition_key": as_of.isoformat()}, as_of, lang, publish_always, True, on_event)
+    `on_event` is called with every event of the run as it happens (the CLI's progress display).
+    `full_checks`: run every dbt test and data check, also on data they already judged."""
+    partition = {"partition_key": as_of.isoformat(), "tags": _full_checks_tag(full_checks)}
+    return _execute(partition, as_of, lang, publish_always, True, on_event)
+
+
+def _full_checks_tag(full_checks: bool) -> dict[str, str]:
+    from pipelines.transform.unchanged_tests import FULL_TESTS_TAG
+
+    return {FULL_TESTS_TAG: "true"} if full_checks else {}
 
 
 def run_range(
@@ -55,6 +64,7 @@ def run_range(
     lang: str | None = None,
     on_event: Callable[[dg.EventLogEntry], None] | None = None,
     exclude: Sequence[dg.AssetKey] = (),
+    full_checks: bool = False,
 ) -> RunOutcome:
     """Score every day of start..end in one run. Days that already have history are kept unless
     `replace`; the newest day's scorecard is published unless a newer day is published already.
@@ -64,6 +74,7 @@ def run_range(
     tags = {
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+        **_full_checks_tag(full_checks),
     }
     return _execute({"tags": tags}, end, lang, False, replace, on_event, exclude)
 

@@ -11,7 +11,7 @@ GX is imported inside the functions: loading the code location stays fast.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import dagster as dg
 
@@ -24,6 +24,7 @@ from pipelines.quality.sources import ALL_PROFILES, STAGING_PROFILES
 from pipelines.quality.specs import Severity
 from pipelines.quality.suites import check_names
 from pipelines.resources import WarehouseResource, WorkspaceResource
+from pipelines.transform.unchanged_tests import FULL_TESTS_TAG
 
 GATE_KEY = dg.AssetKey(["raw", "okr_blocked_metrics"])
 KR_SCORES_KEY = dg.AssetKey(["kr_scores"])
@@ -43,6 +44,12 @@ def _lineage(workspace: WorkspaceResource) -> dict[str, set[str]]:
     from pipelines.transform.dbt_setup import prepare_manifest
 
     return load_lineage(prepare_manifest(workspace.settings()))
+
+
+def _reuse_judged(tags: Mapping[str, str]) -> bool:
+    """Whether validations of unchanged data may be reused (judged.py); `okr/full_tests: true`
+    (`okr run --full-checks`) validates everything, as it runs every dbt test."""
+    return tags.get(FULL_TESTS_TAG, "").lower() != "true"
 
 
 def _custom_on_load() -> list[CustomExpectation]:
@@ -113,20 +120,23 @@ def build_source_quality_checks(
     def source_quality_checks(
         context: dg.AssetCheckExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
+        from pipelines.quality.judged import custom_expectations
         from pipelines.quality.runner import run_results, run_source_checks, used_metrics
 
         as_of = _as_of(context, workspace)
         wh = warehouse.open()
         selected = [k for k in specs if k in context.selected_asset_check_keys]
         nodes = sorted({specs[k][0] for k in selected})
+        reuse = _reuse_judged(context.run.tags)
         quality = run_source_checks(
             wh,
             as_of,
             _lineage(workspace),
-            load_custom_expectations(),
+            custom_expectations(wh, reuse),
             metrics_in_use=used_metrics(wh),
             nodes=nodes,
             shared=run_results(context.run.run_id, as_of),
+            reuse=reuse,
         )
         by_check: dict[str, list[Outcome]] = defaultdict(list)
         runs_of: dict[str, list[SuiteRun]] = defaultdict(list)
@@ -182,12 +192,14 @@ def _gate_deps() -> list[dg.AssetKey]:
 def data_quality_gate(
     context: dg.AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    from pipelines.quality.judged import custom_expectations
     from pipelines.quality.runner import run_results, run_source_checks, used_metrics
     from pipelines.quality.store import save_runs, write_blocked
 
     as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
-    custom = load_custom_expectations()
+    reuse = _reuse_judged(context.run.tags)
+    custom = custom_expectations(wh, reuse)
     quality = run_source_checks(
         wh,
         as_of,
@@ -195,6 +207,7 @@ def data_quality_gate(
         custom,
         metrics_in_use=used_metrics(wh),
         shared=run_results(context.run_id, as_of),
+        reuse=reuse,
     )
     asset_of = {
         name: "/".join(k.asset_key.path) for k, (_, name, _) in source_check_specs(custom=custom).items()

@@ -18,8 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines import preload
 from pipelines.quality.specs import CheckSpec, Severity, to_gx
 
+# A dbt step imports GX and builds the context while it waits for dbt (pipelines/preload.py).
+preload.register("great_expectations.expectations", lambda: _make_context())
 _counter = itertools.count(1)
 # COMPLETE results list every unexpected value; keep enough to name the problem, not the table.
 MAX_LISTED = 20
@@ -136,6 +139,11 @@ _context = None
 
 def gx_context() -> Any:
     """One ephemeral GX context per process: no files, no analytics, no progress bars."""
+    preload.finish()  # a background import of GX under way (pipelines/preload.py)
+    return _make_context()
+
+
+def _make_context() -> Any:
     global _context
     if _context is None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -165,9 +173,9 @@ def validate_frame(
     index_columns: Sequence[str] = (),
 ) -> SuiteRun:
     """Validate df against the specs as GX suite `suite_name` and read every outcome back."""
+    ctx = gx_context()
     import great_expectations as gx
 
-    ctx = gx_context()
     n = next(_counter)
     expectations = [to_gx(spec, i) for i, spec in enumerate(specs)]
     # A suite name may be validated again in the same process (tests, repeated checks), so the

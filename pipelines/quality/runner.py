@@ -17,6 +17,7 @@ import pandas as pd
 from connectors.warehouse import Warehouse, quote_ident
 from pipelines.quality.custom import CustomExpectation
 from pipelines.quality.gx_validation import SuiteRun, validate_frame
+from pipelines.quality.judged import Suite, recall, remember, suites_key
 from pipelines.quality.krs import kr_phases, kr_rule_specs, per_kr_outcomes
 from pipelines.quality.lineage import metrics_fed_by
 from pipelines.quality.sources import ALL_PROFILES, TableProfile, profile_for
@@ -107,20 +108,16 @@ def _today(profile: TableProfile | None, now: dt.datetime | None) -> dt.date:
     return (now.astimezone(tz) if now else dt.datetime.now(tz)).date()
 
 
-def run_node(
-    warehouse: Warehouse,
+def node_suites(
     node: str,
     as_of: dt.date,
+    df: pd.DataFrame,
     custom: Sequence[CustomExpectation] = (),
     now: dt.datetime | None = None,
-    frame: pd.DataFrame | None = None,
-) -> list[SuiteRun]:
+) -> list[Suite]:
     """The suites of one relation: its profile's rules plus analysts' expectations, and volume."""
     profile = profile_for(node)
     schema, table = _schema_table(node)
-    df = frame if frame is not None else read_relation(warehouse, schema, table)
-    if df is None:
-        df = pd.DataFrame()
     suite = f"{schema}.{table}"
     specs = []
     if profile:
@@ -132,12 +129,33 @@ def run_node(
         specs += table_specs(profile, df.columns, as_of, _today(profile, now))
     specs += [c.to_spec() for c in custom if c.target == node]
     index = [c for c in (profile.unique_key if profile else ()) if c in df.columns]
-    runs = [validate_frame(df, suite, specs, node=node, index_columns=index)] if specs else []
+    suites = [Suite(suite, df, specs, index)] if specs else []
     if profile and profile.volume_date and profile.volume_date in df.columns:
         vol = volume_frame(df[profile.volume_date], as_of)
-        runs.append(
-            validate_frame(vol, f"{suite}.volume", volume_specs(profile), node=node, index_columns=["day"])
-        )
+        suites.append(Suite(f"{suite}.volume", vol, volume_specs(profile), ["day"]))
+    return suites
+
+
+def run_node(
+    warehouse: Warehouse,
+    node: str,
+    as_of: dt.date,
+    custom: Sequence[CustomExpectation] = (),
+    now: dt.datetime | None = None,
+    frame: pd.DataFrame | None = None,
+    reuse: bool = False,
+) -> list[SuiteRun]:
+    """Validate one relation's suites. With `reuse`, outcomes stored for the very same frames and
+    specs are used instead (judged.py), and new outcomes are stored for the next run."""
+    schema, table = _schema_table(node)
+    df = frame if frame is not None else read_relation(warehouse, schema, table)
+    suites = node_suites(node, as_of, pd.DataFrame() if df is None else df, custom, now)
+    key = suites_key(node, suites) if reuse and suites else None
+    if key is not None and (runs := recall(warehouse, node, key, suites)) is not None:
+        return runs
+    runs = [validate_frame(s.frame, s.name, s.specs, node, s.index_columns) for s in suites]
+    if key is not None:
+        remember(warehouse, node, key, suites, runs)
     return runs
 
 
@@ -158,10 +176,12 @@ def run_source_checks(
     nodes: Iterable[str] | None = None,
     now: dt.datetime | None = None,
     shared: dict[str, NodeQuality] | None = None,
+    reuse: bool = False,
 ) -> SourceQuality:
     """Validate every profiled relation (or just `nodes`) and the custom-expectation targets.
     `shared` (`run_results`): relations already judged in this run are taken from it, and the
-    ones judged here are added to it."""
+    ones judged here are added to it. `reuse`: a relation whose frames and specs are the same as
+    when it was last validated takes that validation's outcomes (judged.py)."""
     wanted = (
         list(nodes)
         if nodes is not None
@@ -175,7 +195,7 @@ def run_source_checks(
     shared = {} if shared is None else shared
     for node in wanted:
         if node not in shared:
-            shared[node] = _judge_node(warehouse, node, as_of, custom, in_use, now)
+            shared[node] = _judge_node(warehouse, node, as_of, custom, in_use, now, reuse)
         judged = shared[node]
         if judged.skipped is not None:
             out.skipped[node] = judged.skipped
@@ -193,6 +213,7 @@ def _judge_node(
     custom: Sequence[CustomExpectation],
     in_use: set[str] | None,
     now: dt.datetime | None,
+    reuse: bool = False,
 ) -> NodeQuality:
     schema, table = _schema_table(node)
     df = read_relation(warehouse, schema, table)
@@ -200,7 +221,7 @@ def _judge_node(
         return NodeQuality([], set(), "does not exist in the warehouse")
     if df.empty and in_use is not None and node not in in_use and not any(c.target == node for c in custom):
         return NodeQuality([], set(), "empty, and no KR reads it")
-    runs = run_node(warehouse, node, as_of, custom, now=now, frame=df)
+    runs = run_node(warehouse, node, as_of, custom, now=now, frame=df, reuse=reuse)
     return NodeQuality(runs, check_names_of(node, custom))
 
 

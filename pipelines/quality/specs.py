@@ -40,6 +40,9 @@ class CheckSpec:
 
 def expectation_class(expect: str) -> type:
     """The GX Core expectation class for `column_values_to_be_between` (or `expect_column_…`)."""
+    from pipelines import preload
+
+    preload.finish()  # a background import of GX under way
     import great_expectations.expectations as gxe  # slow import: only when checks run
 
     name = expect.removeprefix("expect_")

@@ -18,6 +18,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
+from pipelines import preload
 from pipelines.partitions import daily_partitions, replace_history, single_run
 from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
@@ -140,6 +141,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
         ]
         if plan.skip:
             context.log.info(f"{len(plan.skip)} tests skipped: their code and upstream data are unchanged")
+        preload.start()  # this process only waits for dbt now: time to import what later steps need
         with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
             invocation = dbt.cli(
                 args,
