@@ -42,11 +42,28 @@ def _outcome(result: Any, started: float) -> dict[str, Any]:
     }
 
 
+def _last_dbt_execution_s() -> float | None:
+    """dbt's own "Finished running ... in N s" of the newest dbt invocation (the scoring step's
+    node execution, without the subprocess's start, imports and parse), from its JSON log."""
+    from pipelines.settings import load_settings
+    from pipelines.transform.dbt_setup import target_dir
+
+    log = target_dir(load_settings()) / "dbt.log"
+    if not log.exists():
+        return None
+    found = None
+    with log.open(encoding="utf-8") as lines:
+        for line in lines:
+            if '"FinishedRunningStats"' in line:
+                found = json.loads(line)["data"].get("execution_time")
+    return None if found is None else round(float(found), 3)
+
+
 def one_night(as_of: dt.date) -> dict[str, Any]:
     from pipelines.scoring_run import run_nightly
 
     started = time.perf_counter()
-    return _outcome(run_nightly(as_of), started)
+    return {**_outcome(run_nightly(as_of), started), "dbt_scoring_nodes_s": _last_dbt_execution_s()}
 
 
 def one_range(start: dt.date, end: dt.date, replace: bool) -> dict[str, Any]:
