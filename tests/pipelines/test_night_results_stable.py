@@ -29,11 +29,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 AS_OF = "2026-11-26"
 
 
-def _okr_run(code: Path, workspace: Path) -> None:
+def _okr_run(code: Path, workspace: Path, *options: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OKR_")}
     env["OKR_WORKSPACE"] = str(workspace)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--as-of", AS_OF],
+        [sys.executable, "-m", "pipelines.cli", "run", "--as-of", AS_OF, *options],
         cwd=code,
         env=env,
         capture_output=True,
@@ -56,9 +56,31 @@ def test_warm_demo_night_publishes_what_the_cold_one_did(demo_night: DemoNight, 
     before, card = site_digests(site), scorecard_without_time(site / "scorecard.json")
     assert len(card["key_results"]) == 40 and len(before) > 40
 
+    judged_cold = _validation_times(ws)
     _okr_run(Path(__file__).resolve().parents[2], ws)  # warm: the workspace's manifest is reused
 
     _assert_same_site(before, site, card)
+    assert _validation_times(ws) == judged_cold  # unchanged data: the cold night's validations reused
+
+    _okr_run(Path(__file__).resolve().parents[2], ws, "--full-checks")
+
+    _assert_same_site(before, site, card)
+    validated = _validation_times(ws)
+    assert validated.keys() == judged_cold.keys()
+    assert all(validated[s] != judged_cold[s] for s in validated)  # every suite validated again
+
+
+def _validation_times(ws: Path) -> dict[str, str]:
+    """GX's run time of each stored suite result of the night (a new validation has a new one)."""
+    import duckdb
+
+    with duckdb.connect(str(ws / "data" / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT suite_name, result_json FROM raw.quality_suite_results WHERE as_of = ? "
+            "AND suite_name <> 'okr.kr_scores'",
+            [dt.date.fromisoformat(AS_OF)],
+        ).fetchall()
+    return {name: json.loads(result)["meta"]["run_id"]["run_time"] for name, result in rows}
 
 
 def test_warm_night_on_a_generated_workspace_publishes_what_the_cold_one_did(tmp_path: Path) -> None:
