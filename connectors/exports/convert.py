@@ -79,7 +79,8 @@ class Converted:
         through Python) and return its columns; a DuckDB warehouse inserts them in bulk."""
         selected, exprs = self._selected(metadata)
         target = "'" + str(path).replace("'", "''") + "'"
-        self.cells.con.execute(f"COPY (SELECT {exprs} FROM typed ORDER BY rowid) TO {target} (FORMAT parquet)")
+        rows = f"SELECT {exprs} FROM typed ORDER BY rowid"
+        self.cells.con.execute(f"COPY ({rows}) TO {target} (FORMAT parquet)")
         return selected
 
     def frames(self, metadata: dict[str, object]) -> Iterator[pd.DataFrame]:

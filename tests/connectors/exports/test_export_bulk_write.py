@@ -33,13 +33,15 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(sample, target)
     (folder / "shared-a.csv").write_text(
-        GA4_HEADER + "20261101,Email,newsletter,email,nov,10,9,8,7,1\n20261102,Email,newsletter,email,nov,5,5,5,5,0\n"
+        GA4_HEADER
+        + "20261101,Email,newsletter,email,nov,10,9,8,7,1\n"
+        + "20261102,Email,newsletter,email,nov,5,5,5,5,0\n"
     )
     (folder / "shared-b.csv").write_text(GA4_HEADER + "20261101,Email,newsletter,email,nov,99,9,8,7,1\n")
     return folder
 
 
-def _tables(wh: DuckDBWarehouse) -> dict[str, pd.DataFrame]:
+def _tables(wh: DuckDBWarehouse) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, int]]:
     out = {}
     with wh.transaction() as tx:
         for table in RAW_TABLES:
@@ -74,7 +76,8 @@ def test_bulk_and_frame_writes_leave_identical_raw_tables(
     frames = _tables(_load(tmp_path / "frames.duckdb", exports))
     assert sum(len(rows) for _, rows, _ in bulk.values()) > 30_000
     for table in RAW_TABLES:
-        (bulk_types, bulk_rows, bulk_nulls), (frame_types, frame_rows, frame_nulls) = bulk[table], frames[table]
+        bulk_types, bulk_rows, bulk_nulls = bulk[table]
+        frame_types, frame_rows, frame_nulls = frames[table]
         pd.testing.assert_frame_equal(bulk_types, frame_types, obj=f"raw.{table} column types")
         pd.testing.assert_frame_equal(bulk_rows, frame_rows, obj=f"raw.{table} rows")
         assert bulk_nulls == frame_nulls == 0, f"raw.{table}: a row without _loaded_at"
