@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -65,19 +66,34 @@ class Converted:
     error_count: int
     totals: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells)
 
+    def _selected(self, metadata: Iterable[str]) -> tuple[list[str], str]:
+        """The raw table's columns this file fills (the load metadata aside), and their select
+        list cast to the table's types."""
+        columns = RAW_TABLES[self.preset.table]
+        present = {f.column for f in self.preset.fields} | {c for c, _ in self.preset.constants}
+        selected = [c for c in columns if c in present and c not in set(metadata)]
+        return selected, ", ".join(f"CAST({c} AS {_duck(columns[c])}) AS {c}" for c in selected)
+
+    def to_parquet(self, path: Path, metadata: Iterable[str]) -> list[str]:
+        """Write the typed rows in file order to a Parquet file (DuckDB streams it: no row passes
+        through Python) and return its columns; a DuckDB warehouse inserts them in bulk."""
+        selected, exprs = self._selected(metadata)
+        target = "'" + str(path).replace("'", "''") + "'"
+        rows = f"SELECT {exprs} FROM typed ORDER BY rowid"
+        self.cells.con.execute(f"COPY ({rows}) TO {target} (FORMAT parquet)")
+        return selected
+
     def frames(self, metadata: dict[str, object]) -> Iterator[pd.DataFrame]:
         """The typed rows for the raw table in chunks, with its columns in order and the dtypes
         the warehouse writers take (text as categories: a file repeats its labels)."""
         columns = RAW_TABLES[self.preset.table]
-        present = {f.column for f in self.preset.fields} | {c for c, _ in self.preset.constants}
-        selected = [c for c in columns if c in present and c not in metadata]
-        exprs = [f"CAST({c} AS {_duck(columns[c])}) AS {c}" for c in selected]
+        _, exprs = self._selected(metadata)
         con = self.cells.con
         total = con.execute("SELECT count(*) FROM typed").fetchall()[0][0]
         # typed is in file order; one slice of rowids at a time keeps only a chunk in memory.
         for first in range(0, total, _CHUNK_ROWS):
             df = con.execute(
-                f"SELECT {', '.join(exprs)} FROM typed WHERE rowid >= ? AND rowid < ? ORDER BY rowid",
+                f"SELECT {exprs} FROM typed WHERE rowid >= ? AND rowid < ? ORDER BY rowid",
                 [first, first + _CHUNK_ROWS],
             ).df()
             n = len(df)
