@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault_report import FaultReport
-from tests.helpers import copy_demo_workspace, okr
+from tests.helpers import copy_demo_workspace, okr, share_dbt_parse_in
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
 
@@ -76,6 +76,12 @@ def _across_workers(lock_file: Path) -> Iterator[None]:
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_dbt_parse(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Workspaces made by tests.helpers.make_workspace start from one dbt parse per test run."""
+    share_dbt_parse_in(_shared_dir(tmp_path_factory))
 
 
 @dataclass(frozen=True)
