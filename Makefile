@@ -41,19 +41,23 @@ run: install
 # Two workers (pytest-xdist). --dist loadscope keeps each test module on one worker, so a module's
 # expensive fixture (a dbt run, a PostgreSQL database) is built once; session fixtures shared by
 # all workers (the demo night, the dbt manifest) are built once under a file lock (tests/conftest.py).
+# --no-loadscope-reorder keeps the order tests/conftest.py sets (slow end-to-end modules first):
+# xdist's default reorders modules by test count, which left the long one-test modules to the end
+# on one worker while the other sat idle for minutes.
 # `pytest` alone (no -n) still runs everything in one process.
 TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest $(XDIST)
 
 test-quick: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not slow and not integration"
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not integration"
 
 # Run the fault tests and regenerate the fault table of docs/reliability.md from their results.
 reliability: install
 	rm -rf build/fault-report
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m fault
+	$(BIN)/python -m pytest $(XDIST) -m fault
 	$(BIN)/python scripts/reliability_report.py
 
 lint: install

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault_report import FaultReport
-from tests.helpers import copy_demo_workspace, okr
+from tests.helpers import copy_demo_workspace, okr, share_dbt_parse_in
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
 
@@ -31,9 +31,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "fault_report" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.fault)
-    # Slow end-to-end tests first (stable otherwise): with two workers, the long runs start at once
-    # and the many short tests fill the gaps, instead of one long test running alone at the end.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    # Slow end-to-end and integration tests first, the heaviest modules longest first (stable
+    # otherwise): the two workers take modules in this order (make test: --dist loadscope
+    # --no-loadscope-reorder), so the long runs start early and the many short tests fill the gaps,
+    # instead of one long module running alone at the end while the other worker idles.
+    items.sort(key=_start_order)
+
+
+# Modules that take minutes (`--durations`, 2026-12), longest first. The second needs the shared
+# demo night, so one worker builds it while the other runs the first (it is not waited for at the
+# end). Re-measure when one of them changes a lot; a module missing here is only scheduled later.
+HEAVIEST_FIRST = (
+    "tests/pipelines/ingest/test_history_pull.py",
+    "tests/pipelines/test_okr_cli.py",
+    "tests/dbt/test_postgres_parity.py",
+    "tests/pipelines/test_run_faults.py",
+    "tests/pipelines/reporting/test_scorecard_site_browser.py",
+    "tests/pipelines/test_night_results_stable.py",
+    "tests/pipelines/ingest/test_ad_and_salesforce_sources_end_to_end.py",
+    "tests/pipelines/transform/test_unchanged_tests.py",
+    "tests/pipelines/deploy/test_production_instance.py",
+    "tests/pipelines/ingest/test_add_a_source.py",
+)
+
+
+def _start_order(item: pytest.Item) -> tuple[bool, int]:
+    module = item.nodeid.split("::", 1)[0]
+    rank = HEAVIEST_FIRST.index(module) if module in HEAVIEST_FIRST else len(HEAVIEST_FIRST)
+    heavy = item.get_closest_marker("slow") or item.get_closest_marker("integration")
+    return heavy is None, rank
 
 
 @pytest.fixture
@@ -76,6 +102,12 @@ def _across_workers(lock_file: Path) -> Iterator[None]:
     with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_dbt_parse(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Workspaces made by tests.helpers.make_workspace start from one dbt parse per test run."""
+    share_dbt_parse_in(_shared_dir(tmp_path_factory))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
+import hashlib
 import os
+import pprint
 import queue
 import shutil
 import signal
@@ -16,12 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 import yaml
 
 from connectors.raw_tables import ensure_raw_tables, now_utc, to_frame
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.settings import REPO_ROOT, Settings, load_settings
+from pipelines.transform.dbt_setup import prepare_manifest, target_dir
 
 
 def copy_demo_workspace(dest: Path) -> Path:
@@ -46,7 +51,79 @@ def make_workspace(root: Path, okr_files: Mapping[str, Any], checkins: Iterable[
         lines = ["kr_id,date,value,note", *(",".join(str(c) for c in (*r, "")[:4]) for r in rows)]
         (okrs / "checkins.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\nscorecard_dir: build/scorecard\n")
-    return load_settings(root)
+    settings = load_settings(root)
+    seed_dbt_parse(settings)
+    return settings
+
+
+# ---------------------------------------------------------------- one dbt parse for the test run
+
+_SHARED_DIR: list[Path] = []  # set once per test process by tests/conftest.py (a folder all workers see)
+_PARSE_FILES = ("manifest.json", "okr-fingerprint.txt")
+
+
+def share_dbt_parse_in(folder: Path) -> None:
+    """Where `seed_dbt_parse` keeps the test run's one parsed project (tests/conftest.py)."""
+    _SHARED_DIR[:] = [folder]
+
+
+def seed_dbt_parse(settings: Settings) -> None:
+    """Give a new DuckDB workspace the dbt parse of the test run, so its first dbt call reads the
+    prepared manifest and parses partially (nothing changed) instead of parsing the whole project
+    again, about 5 CPU-seconds per workspace.
+
+    dbt keeps a partial parse only when the profile's connection details are the same, and they
+    name the warehouse file, which every workspace has its own: the saved state gets the hash
+    dbt computes for this workspace's file (`_profile_hash`, the same formula as
+    dbt.parser.manifest). Should dbt change that formula, the seed is not written and dbt parses in
+    full as before: slower, never wrong. A changed dbt file makes prepare_manifest and dbt re-parse
+    as they would anyway. The shared demo night is not seeded: it stays a cold night."""
+    if not _SHARED_DIR or settings.target != "duckdb":
+        return
+    template = _parsed_template(_SHARED_DIR[0])
+    if template is None:
+        return
+    source, state = template
+    dest = target_dir(settings)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in _PARSE_FILES:
+        shutil.copy(source / name, dest / name)
+    state["state_check"]["profile_hash"]["checksum"] = _profile_hash(settings.warehouse_path)
+    (dest / "partial_parse.msgpack").write_bytes(msgpack.packb(state))
+
+
+_TEMPLATE: dict[Path, tuple[Path, dict] | None] = {}
+
+
+def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
+    """The test run's parsed template workspace (made by the first worker to need it, under a file
+    lock), with its saved partial-parse state; None when dbt's profile hash is not reproduced."""
+    if shared not in _TEMPLATE:
+        root = shared / "dbt-parse"
+        with open(shared / "dbt-parse.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / "ready").exists():
+                root.mkdir(parents=True, exist_ok=True)
+                (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
+                prepare_manifest(load_settings(root))
+                (root / "ready").touch()
+        settings = load_settings(root)
+        state = msgpack.unpackb(
+            (target_dir(settings) / "partial_parse.msgpack").read_bytes(), strict_map_key=False
+        )
+        stored = state["state_check"]["profile_hash"]["checksum"]
+        _TEMPLATE[shared] = (
+            (target_dir(settings), state) if stored == _profile_hash(settings.warehouse_path) else None
+        )
+    return _TEMPLATE[shared]
+
+
+def _profile_hash(warehouse: Path) -> str:
+    """dbt's hash of the DuckDB profile (dbt_project/profiles.yml) for this warehouse file."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+    credentials = DuckDBCredentials.from_dict({"path": str(warehouse), "schema": "analytics"})
+    return hashlib.sha256(pprint.pformat(sorted(credentials.connection_info())).encode()).hexdigest()
 
 
 def insert_raw(settings: Settings, table: str, records: list[dict[str, Any]]) -> None:

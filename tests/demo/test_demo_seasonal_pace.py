@@ -1,6 +1,7 @@
 """The demo's seasonal leads KR (docs/scoring.md, "Pace"): on 2026-07-25, in the summer-cottage dip,
 a straight line calls GROWTH-Q3-1.2 off track, while `pace: seasonal` (last summer's shape) finds it
-on track. One real `okr run` on a copy of the demo workspace."""
+on track. One real `okr run` on a copy of the shared demo night (scored 2026-11-26), rescoring the
+earlier date as a user would."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_demo_workspace, okr
+from tests.conftest import DemoNight
+from tests.helpers import okr
 
 KR_ID = "GROWTH-Q3-1.2"
 
 
 @pytest.mark.slow
-def test_seasonal_leads_kr_is_on_track_in_july_where_the_straight_line_is_off(tmp_path: Path) -> None:
-    workspace = copy_demo_workspace(tmp_path / "demo")
+def test_seasonal_leads_kr_is_on_track_in_july_where_the_straight_line_is_off(
+    demo_night: DemoNight, tmp_path: Path
+) -> None:
+    workspace = demo_night.copy_to(tmp_path / "demo")
     done = okr(workspace, "run", "--as-of", "2026-07-25")
     assert done.returncode == 0, done.stderr[-3000:]
     card = json.loads((workspace / "build" / "scorecard" / "scorecard.json").read_text(encoding="utf-8"))

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_demo_workspace
+from tests.conftest import DemoNight
 from tests.pipelines.test_okr_cli import okr
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = copy_demo_workspace(tmp_path_factory.mktemp("demo"))
-    run = okr(ws, "run", "--as-of", "2026-11-26")
-    assert run.returncode == 0, run.stderr[-3000:]
-    return ws
+def demo(demo_night: DemoNight, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shared demo night (scored 2026-11-26): the backtest writes a replay copy."""
+    return demo_night.copy_to(tmp_path_factory.mktemp("demo") / "ws")
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
-"""`okr digest` end to end on the demo: a real scoring run, then the digest for the demo's as-of
-date printed, e-mailed to a local SMTP server and posted to a local webhook listener, once."""
+"""`okr digest` end to end on the demo: on a copy of the shared demo night (a real scoring run),
+the digest for the demo's as-of date printed, e-mailed to a local SMTP server and posted to a local
+webhook listener, once."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from smtp_server import PASSWORD, USER, Inbox
 from webhook_receiver import Receiver
 
 from pipelines.settings import REPO_ROOT
-from tests.helpers import copy_demo_workspace
+from tests.conftest import DEMO_NIGHT, DemoNight
 
-AS_OF = "2026-11-26"
+AS_OF = DEMO_NIGHT
 
 
 def _okr(ws: Path, env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -30,12 +31,14 @@ def _okr(ws: Path, env_extra: dict[str, str], *args: str) -> subprocess.Complete
 
 @pytest.mark.slow
 def test_okr_digest_on_the_demo(
-    tmp_path: Path, receiver: Receiver, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+    demo_night: DemoNight,
+    tmp_path: Path,
+    receiver: Receiver,
+    smtp_server: tuple[Inbox, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inbox, port = smtp_server
-    ws = copy_demo_workspace(tmp_path / "ws")
-    run = _okr(ws, {}, "run", "--as-of", AS_OF)
-    assert run.returncode == 0, run.stderr[-3000:]
+    ws = demo_night.copy_to(tmp_path / "ws")
 
     settings = yaml.safe_load((ws / "settings.yml").read_text(encoding="utf-8"))
     settings["alerts"] = {"webhook_env": "OKR_ALERT_WEBHOOK_URL", "scorecard_url": "https://okr.example.com/"}
