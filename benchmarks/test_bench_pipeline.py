@@ -1,4 +1,4 @@
-"""How long the stages of a nightly run take on the demo (two years of data, 28 KRs)."""
+"""How long the stages of a nightly run take on the demo (two years of data, 40 KRs in three cycles)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pipelines.transform.dbt_setup import run_dbt
 
 def test_validate_definitions(benchmark, demo_workspace: Settings) -> None:
     defs = measure_peak(benchmark, lambda: load_definitions(demo_workspace.okrs_dir), rounds=5)
-    assert len(defs.key_results) == 28
+    assert len(defs.key_results) == 40
 
 
 def test_load_demo_exports(benchmark, demo_workspace: Settings) -> None:
@@ -46,4 +46,4 @@ def test_score_one_day_in_dbt(benchmark, demo_workspace: Settings) -> None:
     measure_peak(
         benchmark, lambda: run_dbt(demo_workspace, ["run", "--select", "marts"], as_of="2026-11-26"), rounds=2
     )
-    assert len(wh.query("SELECT * FROM analytics.kr_scores")) == 28
+    assert len(wh.query("SELECT * FROM analytics.kr_scores")) == 40
