@@ -78,9 +78,8 @@ class Converted:
         """Write the typed rows in file order to a Parquet file (DuckDB streams it: no row passes
         through Python) and return its columns; a DuckDB warehouse inserts them in bulk."""
         selected, exprs = self._selected(metadata)
-        target = "'" + str(path).replace("'", "''") + "'"
         rows = f"SELECT {exprs} FROM typed ORDER BY rowid"
-        self.cells.con.execute(f"COPY ({rows}) TO {target} (FORMAT parquet)")
+        self.cells.con.execute(f"COPY ({rows}) TO {_literal(path)} (FORMAT parquet)")
         return selected
 
     def frames(self, metadata: dict[str, object]) -> Iterator[pd.DataFrame]:

@@ -239,13 +239,7 @@ def _write_rows_bulk(tx: DuckDBTransaction, loaded: list[_Pending], ensure: Call
             meta = _metadata(p)
             path = Path(tmp) / f"{n}.parquet"
             columns = p.conv.to_parquet(path, meta)
-            rows = f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')"
-            table = tx.qualified(preset.table)
-            same = " AND ".join(f"t.{quote_ident(k)} = k.{quote_ident(k)}" for k in preset.key)
-            tx.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {rows} k WHERE {same})")
-            names = ", ".join(quote_ident(c) for c in [*columns, *meta])
-            values = ", ".join([*(quote_ident(c) for c in columns), *("?" for _ in meta)])
-            tx.execute(f"INSERT INTO {table} ({names}) SELECT {values} FROM {rows}", list(meta.values()))
+            tx.upsert_parquet(preset.table, path, columns, preset.key, meta)
             path.unlink()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,13 +47,34 @@ class DuckDBTransaction(Transaction):
         keys = df[list(key)].drop_duplicates()
         self.con.register("_okr_keys", keys)
         try:
-            cond = " AND ".join(f"t.{quote_ident(k)} = k.{quote_ident(k)}" for k in key)
             self.con.execute(
-                f"DELETE FROM {self.qualified(table)} t WHERE EXISTS (SELECT 1 FROM _okr_keys k WHERE {cond})"
+                f"DELETE FROM {self.qualified(table)} t WHERE EXISTS (SELECT 1 FROM _okr_keys k WHERE "
+                f"{_same_key(key)})"
             )
         finally:
             with contextlib.suppress(duckdb.Error):
                 self.con.unregister("_okr_keys")
+
+    def upsert_parquet(
+        self, table: str, path: Path, columns: Sequence[str], key: Sequence[str], constants: Mapping[str, Any]
+    ) -> None:
+        """Replace the rows holding the keys of a Parquet file's rows with those rows (its `columns`,
+        plus `constants` in every row), in two set-based statements: no row passes through Python."""
+        target = self.qualified(table)
+        self.con.execute(
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM read_parquet(?) k WHERE {_same_key(key)})",
+            [str(path)],
+        )
+        names = ", ".join(quote_ident(c) for c in [*columns, *constants])
+        values = ", ".join([*(quote_ident(c) for c in columns), *("?" for _ in constants)])
+        self.con.execute(
+            f"INSERT INTO {target} ({names}) SELECT {values} FROM read_parquet(?)",
+            [*constants.values(), str(path)],
+        )
+
+
+def _same_key(key: Sequence[str]) -> str:
+    return " AND ".join(f"t.{quote_ident(k)} = k.{quote_ident(k)}" for k in key)
 
 
 class DuckDBWarehouse(Warehouse):
