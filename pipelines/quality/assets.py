@@ -11,7 +11,7 @@ GX is imported inside the functions: loading the code location stays fast.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import dagster as dg
 
@@ -24,7 +24,7 @@ from pipelines.quality.sources import ALL_PROFILES, STAGING_PROFILES
 from pipelines.quality.specs import Severity
 from pipelines.quality.suites import check_names
 from pipelines.resources import WarehouseResource, WorkspaceResource
-from pipelines.transform.unchanged_tests import FULL_TESTS_TAG
+from pipelines.transform.unchanged_tests import full_checks_requested
 
 GATE_KEY = dg.AssetKey(["raw", "okr_blocked_metrics"])
 KR_SCORES_KEY = dg.AssetKey(["kr_scores"])
@@ -44,12 +44,6 @@ def _lineage(workspace: WorkspaceResource) -> dict[str, set[str]]:
     from pipelines.transform.dbt_setup import prepare_manifest
 
     return load_lineage(prepare_manifest(workspace.settings()))
-
-
-def _reuse_judged(tags: Mapping[str, str]) -> bool:
-    """Whether validations of unchanged data may be reused (judged.py); `okr/full_tests: true`
-    (`okr run --full-checks`) validates everything, as it runs every dbt test."""
-    return tags.get(FULL_TESTS_TAG, "").lower() != "true"
 
 
 def _custom_on_load() -> list[CustomExpectation]:
@@ -127,7 +121,7 @@ def build_source_quality_checks(
         wh = warehouse.open()
         selected = [k for k in specs if k in context.selected_asset_check_keys]
         nodes = sorted({specs[k][0] for k in selected})
-        reuse = _reuse_judged(context.run.tags)
+        reuse = not full_checks_requested(context.run.tags)
         quality = run_source_checks(
             wh,
             as_of,
@@ -198,7 +192,7 @@ def data_quality_gate(
 
     as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
-    reuse = _reuse_judged(context.run.tags)
+    reuse = not full_checks_requested(context.run.tags)
     custom = custom_expectations(wh, reuse)
     quality = run_source_checks(
         wh,

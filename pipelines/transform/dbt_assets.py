@@ -24,10 +24,10 @@ from pipelines.resources import WarehouseResource, WorkspaceResource
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
 from pipelines.transform.run_context import write_run_context
 from pipelines.transform.unchanged_tests import (
-    FULL_TESTS_TAG,
     STATE_KEY,
     TestPlan,
     dependency_order,
+    full_checks_requested,
     nothing_to_build,
     plan_tests,
     source_fingerprints,
@@ -75,7 +75,7 @@ def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: W
         code=code,
         fingerprints=fingerprints,
         stored=wh.get_state(STATE_KEY) if code else None,  # code unknown: test everything
-        full=context.run.tags.get(FULL_TESTS_TAG, "").lower() == "true",
+        full=full_checks_requested(context.run.tags),
     )
 
 

@@ -32,6 +32,12 @@ STATE_KEY = "dbt_tests_judged_data"
 FULL_TESTS_TAG = "okr/full_tests"
 
 
+def full_checks_requested(tags: Mapping[str, str]) -> bool:
+    """Whether a run asks for every dbt test and data check (`okr run --full-checks`), also on
+    data already judged; the dbt steps and the quality steps both read it."""
+    return tags.get(FULL_TESTS_TAG, "").lower() == "true"
+
+
 @dataclass(frozen=True)
 class TestPlan:
     """What a dbt step skips, and what to store once it has tested everything else."""
