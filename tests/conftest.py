@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault_report import FaultReport
-from tests.helpers import copy_demo_workspace, okr, share_dbt_parse_in
+from tests.helpers import across_workers, copy_demo_workspace, okr, share_dbt_parse_in
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
 
@@ -96,14 +94,6 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@contextlib.contextmanager
-def _across_workers(lock_file: Path) -> Iterator[None]:
-    """Only one pytest-xdist worker at a time inside the block."""
-    with open(lock_file, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _one_dbt_parse(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Workspaces made by tests.helpers.make_workspace start from one dbt parse per test run."""
@@ -131,7 +121,7 @@ def demo_night(tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
     Tests must not change it: take `demo_night.copy_to(tmp_path / "ws")`."""
     shared = _shared_dir(tmp_path_factory)
     workspace, ready = shared / "demo-night", shared / "demo-night" / "ready.json"
-    with _across_workers(shared / "demo-night.lock"):
+    with across_workers(shared / "demo-night.lock"):
         if not ready.exists():
             shutil.rmtree(workspace, ignore_errors=True)
             copy_demo_workspace(workspace)

@@ -95,13 +95,20 @@ def seed_dbt_parse(settings: Settings) -> None:
 _TEMPLATE: dict[Path, tuple[Path, dict] | None] = {}
 
 
+@contextlib.contextmanager
+def across_workers(lock_file: Path) -> Iterator[None]:
+    """Only one pytest-xdist worker at a time inside the block."""
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
     """The test run's parsed template workspace (made by the first worker to need it, under a file
     lock), with its saved partial-parse state; None when dbt's profile hash is not reproduced."""
     if shared not in _TEMPLATE:
         root = shared / "dbt-parse"
-        with open(shared / "dbt-parse.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with across_workers(shared / "dbt-parse.lock"):
             if not (root / "ready").exists():
                 root.mkdir(parents=True, exist_ok=True)
                 (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
