@@ -112,9 +112,9 @@ def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
             if not (root / "ready").exists():
                 root.mkdir(parents=True, exist_ok=True)
                 (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
-                prepare_manifest(load_settings(root))
+                prepare_manifest(_own_settings(root))
                 (root / "ready").touch()
-        settings = load_settings(root)
+        settings = _own_settings(root)
         state = msgpack.unpackb(
             (target_dir(settings) / "partial_parse.msgpack").read_bytes(), strict_map_key=False
         )
@@ -123,6 +123,16 @@ def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
             (target_dir(settings), state) if stored == _profile_hash(settings.warehouse_path) else None
         )
     return _TEMPLATE[shared]
+
+
+def _own_settings(root: Path) -> Settings:
+    """The template workspace's settings from its settings.yml alone: a test that sets
+    OKR_WAREHOUSE_PATH or OKR_DBT_TARGET (for its own workspace) must not move the template."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("OKR_")}
+    try:
+        return load_settings(root)
+    finally:
+        os.environ.update(saved)
 
 
 def _profile_hash(warehouse: Path) -> str:
