@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.quality.docs import build_data_docs, publish_data_docs
+from pipelines.quality.docs import build_data_docs
 
 __all__ = [
     "build_data_docs",
-    "publish_data_docs",
     "quality_asset_checks",
     "quality_assets",
 ]

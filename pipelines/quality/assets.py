@@ -122,16 +122,18 @@ def build_source_quality_checks(
         selected = [k for k in specs if k in context.selected_asset_check_keys]
         nodes = sorted({specs[k][0] for k in selected})
         reuse = not full_checks_requested(context.run.tags)
-        quality = run_source_checks(
-            wh,
-            as_of,
-            _lineage(workspace),
-            custom_expectations(wh, reuse),
-            metrics_in_use=used_metrics(wh),
-            nodes=nodes,
-            shared=run_results(context.run.run_id, as_of),
-            reuse=reuse,
-        )
+        lineage = _lineage(workspace)
+        with wh.session():
+            quality = run_source_checks(
+                wh,
+                as_of,
+                lineage,
+                custom_expectations(wh, reuse),
+                metrics_in_use=used_metrics(wh),
+                nodes=nodes,
+                shared=run_results(context.run.run_id, as_of),
+                reuse=reuse,
+            )
         by_check: dict[str, list[Outcome]] = defaultdict(list)
         runs_of: dict[str, list[SuiteRun]] = defaultdict(list)
         for run in quality.runs:
@@ -193,21 +195,23 @@ def data_quality_gate(
     as_of = dt.date.fromisoformat(context.partition_key_range.end)
     wh = warehouse.open()
     reuse = not full_checks_requested(context.run.tags)
-    custom = custom_expectations(wh, reuse)
-    quality = run_source_checks(
-        wh,
-        as_of,
-        _lineage(workspace),
-        custom,
-        metrics_in_use=used_metrics(wh),
-        shared=run_results(context.run_id, as_of),
-        reuse=reuse,
-    )
-    asset_of = {
-        name: "/".join(k.asset_key.path) for k, (_, name, _) in source_check_specs(custom=custom).items()
-    }
-    save_runs(wh, as_of, context.run_id, quality.runs, asset_of, quality.checks_run)
-    write_blocked(wh, quality.blocked, quality.lineage)
+    lineage = _lineage(workspace)  # may parse the dbt project: before the warehouse is held
+    with wh.session():  # some 40 reads and writes: one connection
+        custom = custom_expectations(wh, reuse)
+        quality = run_source_checks(
+            wh,
+            as_of,
+            lineage,
+            custom,
+            metrics_in_use=used_metrics(wh),
+            shared=run_results(context.run_id, as_of),
+            reuse=reuse,
+        )
+        asset_of = {
+            name: "/".join(k.asset_key.path) for k, (_, name, _) in source_check_specs(custom=custom).items()
+        }
+        save_runs(wh, as_of, context.run_id, quality.runs, asset_of, quality.checks_run)
+        write_blocked(wh, quality.blocked, quality.lineage)
     failed = [o for r in quality.runs for o in r.outcomes if not o.success]
     for metric, reason in sorted(quality.blocked.items()):
         context.log.warning(f"metric {metric} blocked: {reason}")
@@ -248,9 +252,10 @@ def kr_score_checks(
 
     as_of = _as_of(context, workspace)
     wh = warehouse.open()
-    run, scores = run_kr_checks(wh, as_of)
-    runs = [run] if run else []
-    save_runs(wh, as_of, context.run.run_id, runs, dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
+    with wh.session():
+        run, scores = run_kr_checks(wh, as_of)
+        runs = [run] if run else []
+        save_runs(wh, as_of, context.run.run_id, runs, dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
     for key in context.selected_asset_check_keys:
         outcomes = [o for r in runs for o in r.outcomes if o.check == key.name]
         failing = [kr_details(scores, o.spec.kr_id or "") for o in outcomes if not o.success]

@@ -7,13 +7,11 @@ later step (the scorecard publisher) than the ones that validated.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from connectors.warehouse import Warehouse
 from pipelines.quality.gx_validation import SuiteRun
 from pipelines.quality.offline import make_offline
 
@@ -78,10 +76,3 @@ def build_data_docs(results: Iterable[SuiteRun | Mapping[str, Any]], out_dir: Pa
     ctx.build_data_docs(site_names=[SITE_NAME])
     make_offline(out_dir)
     return out_dir / "index.html"
-
-
-def publish_data_docs(warehouse: Warehouse, as_of: dt.date, out_dir: Path) -> Path:
-    """Build the Data Docs site for as_of from the stored GX results (for the scorecard publisher)."""
-    from pipelines.quality.store import read_suite_results
-
-    return build_data_docs(read_suite_results(warehouse, as_of), out_dir)

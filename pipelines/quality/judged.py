@@ -48,7 +48,8 @@ class Suite:
 
 
 @cache
-def _code_version() -> str:
+def code_version() -> str:
+    """The GX version and pipelines/quality's code: what a stored outcome was judged with."""
     digest = hashlib.sha256(importlib.metadata.version("great_expectations").encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
@@ -69,7 +70,7 @@ def frame_fingerprint(df: pd.DataFrame) -> str | None:
 
 def suites_key(node: str, suites: Sequence[Suite]) -> str | None:
     """The key of judging `node` with these suites, or None when a frame cannot be fingerprinted."""
-    digest = hashlib.sha256(f"{_code_version()}|{node}".encode())
+    digest = hashlib.sha256(f"{code_version()}|{node}".encode())
     for suite in suites:
         frame = frame_fingerprint(suite.frame)
         if frame is None:
@@ -124,7 +125,7 @@ def custom_expectations(
     arguments (and importing GX takes seconds) only when the files, the quality code or GX
     changed since the last check that passed; a bad file raises CustomExpectationError as always."""
     files = expectation_files() if files is None else list(files)
-    digest = hashlib.sha256(_code_version().encode())
+    digest = hashlib.sha256(code_version().encode())
     for path in files:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     if reuse and warehouse.get_state(CUSTOM_KEY) == digest.hexdigest():

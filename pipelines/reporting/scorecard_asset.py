@@ -87,13 +87,12 @@ def chart_history(warehouse: Any, scored: list[dict[str, Any]]) -> list[dict[str
 def scorecard(
     context: AssetExecutionContext, workspace: WorkspaceResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from pipelines.quality import publish_data_docs
     from pipelines.reporting.alerts import send_status_alerts
     from pipelines.reporting.data_health import scorecard_quality, summary_counts
     from pipelines.reporting.ledger import Ledger
     from pipelines.reporting.load_alerts import send_load_alerts
     from pipelines.reporting.publish import publish_report, read_archive
-    from pipelines.reporting.quality_wrapper import localize_quality_pages
+    from pipelines.reporting.quality_pages import publish_quality_pages
     from pipelines.reporting.report import build_report
 
     settings = workspace.settings()
@@ -105,34 +104,39 @@ def scorecard(
         # A backfill of a past day rebuilds history but must not replace what readers see today.
         context.log.info(f"scorecard for {as_of} not published: the published one shows {newest}")
         return dg.MaterializeResult(metadata={"published": False, "newest_as_of": str(newest)})
-    data = load_scorecard(wh, as_of, dt.datetime.now(dt.UTC))
-    quality = scorecard_quality(wh, as_of)
-    for kr in data["key_results"]:
-        kr["checks"] = quality["checks_by_kr"].get(kr["id"], [])
-    data["data_health"] = {
-        **quality["data_health"],
-        "failed_checks": summary_counts(wh, as_of, quality["results"]),
-    }
-    history = load_history(wh, as_of)
-    metrics = metric_docs(target_dir(settings) / "manifest.json")
-    lang = context.run.tags.get("okr/lang") or settings.lang
-    # One reporting pass: the scorecard is validated and arranged once, for the site, the
-    # exports and the alerts alike.
-    report = build_report(
-        data,
-        chart_history(wh, history),
-        metrics,
-        lang=lang,
-        carried=read_archive(settings.scorecard_dir),
-        teams=settings.teams,
-    )
-    with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
-        docs_dir = Path(tmp) / "quality"
-        publish_data_docs(wh, as_of, docs_dir)
-        localize_quality_pages(docs_dir, lang)
-        publish_report(
-            report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
+    with wh.session():  # the day's reads and the quality pages: one connection
+        data = load_scorecard(wh, as_of, dt.datetime.now(dt.UTC))
+        quality = scorecard_quality(wh, as_of)
+        for kr in data["key_results"]:
+            kr["checks"] = quality["checks_by_kr"].get(kr["id"], [])
+        data["data_health"] = {
+            **quality["data_health"],
+            "failed_checks": summary_counts(wh, as_of, quality["results"]),
+        }
+        history = load_history(wh, as_of)
+        metrics = metric_docs(target_dir(settings) / "manifest.json")
+        lang = context.run.tags.get("okr/lang") or settings.lang
+        # One reporting pass: the scorecard is validated and arranged once, for the site, the
+        # exports and the alerts alike.
+        report = build_report(
+            data,
+            chart_history(wh, history),
+            metrics,
+            lang=lang,
+            carried=read_archive(settings.scorecard_dir),
+            teams=settings.teams,
         )
+        with tempfile.TemporaryDirectory(prefix="okr-quality-") as tmp:
+            docs_dir = Path(tmp) / "quality"
+            built = publish_quality_pages(
+                wh, as_of, lang, docs_dir, published=settings.scorecard_dir / "quality"
+            )
+            context.log.info(
+                "quality pages " + ("built" if built else "unchanged: copied from the published site")
+            )
+            publish_report(
+                report, settings.scorecard_dir, timezone=settings.timezone, extra_dirs={"quality": docs_dir}
+            )
     # Alerts only for the newest scored day: a backfill of an old date is not news.
     backfill = (
         context.run.tags.get(BACKFILL_TAG) == "true"
