@@ -317,6 +317,7 @@ def _run_locked(
                         publish_always=True,
                         on_event=progress.on_event,
                         full_checks=full_checks,
+                        release_memory=False,  # this process ends after its run
                     )
                 else:
                     result = run_range(
@@ -327,6 +328,7 @@ def _run_locked(
                         on_event=progress.on_event,
                         exclude=exclude,
                         full_checks=full_checks,
+                        release_memory=False,
                     )
             if not result.success:
                 raise CliError(f"scoring {span} failed:\n{_indent(result.error)}{see_log}")
