@@ -163,6 +163,12 @@ def _forget(ctx: Any, validation: str, datasource: str, suite: str) -> None:
     ):
         with contextlib.suppress(Exception):  # already gone
             store.delete(name)
+    # validation.run() also keeps its whole result (a JSON string) in the context's in-memory
+    # results store: a night's results stayed there for the life of the process.
+    results = ctx.validation_results_store
+    for key in results.list_keys():
+        with contextlib.suppress(Exception):
+            results.remove_key(key)
 
 
 def validate_frame(
