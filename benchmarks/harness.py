@@ -127,6 +127,10 @@ def bench_nights(ws: Path, count: int, results: dict[str, Any]) -> None:
     growth = nights[-1]["rss_mib"] - nights[0]["rss_mib"]
     disk = nights[-1]["work_dir_mib"] - nights[0]["work_dir_mib"]
     rows.report("nights_rss_growth", growth, "MiB", nights=count, rss=[n["rss_mib"] for n in nights])
+    # Whether RSS still climbs at the end (a leak) or levelled off after the first nights
+    # (caches filling up once: Dagster's, GX's, the allocator's arenas).
+    half = nights[len(nights) // 2]["rss_mib"]
+    rows.report("nights_rss_growth_second_half", nights[-1]["rss_mib"] - half, "MiB", nights=count)
     rows.report("nights_disk_growth", disk, "MiB", nights=count, disk=[n["work_dir_mib"] for n in nights])
 
 

@@ -41,6 +41,9 @@ GOALS: dict[str, Goal] = {
     "backfill_quarter": Goal("backfill of a quarter (92 days), demo (wall s)", "<= 60 s", 60),
     "backfill_quarter_rss": Goal("backfill of a quarter, peak RSS (MiB)", "flat", None),
     "nights_rss_growth": Goal("nights in one process: RSS growth after night 1 (MiB)", "<= 10 MiB", 10),
+    "nights_rss_growth_second_half": Goal(
+        "nights in one process: RSS growth over the second half (MiB)", "(informational: ~0 = no leak)", None
+    ),
     "nights_disk_growth": Goal("nights in one process: work dir growth after night 1 (MiB)", "flat (~0)", 5),
     "exports_first": Goal("demo exports, first load (s)", "<= 3 s", 3),
     "exports_rerun": Goal("demo exports, unchanged re-run (s)", "<= 0.5 s", 0.5),
