@@ -253,7 +253,7 @@ def kr_score_checks(
     as_of = _as_of(context, workspace)
     wh = warehouse.open()
     with wh.session():
-        run, scores = run_kr_checks(wh, as_of)
+        run, scores = run_kr_checks(wh, as_of, reuse=not full_checks_requested(context.run.tags))
         runs = [run] if run else []
         save_runs(wh, as_of, context.run.run_id, runs, dict.fromkeys(KR_CHECKS, "kr_scores"), KR_CHECKS)
     for key in context.selected_asset_check_keys:

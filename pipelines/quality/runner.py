@@ -241,9 +241,12 @@ def blocked_metrics(runs: Sequence[SuiteRun], lineage: dict[str, set[str]]) -> d
     return out
 
 
-def run_kr_checks(warehouse: Warehouse, as_of: dt.date) -> tuple[SuiteRun | None, pd.DataFrame]:
+def run_kr_checks(
+    warehouse: Warehouse, as_of: dt.date, reuse: bool = False
+) -> tuple[SuiteRun | None, pd.DataFrame]:
     """The off-track suite on analytics.kr_scores for as_of, as one validation over every KR's row;
-    (None, empty) before scoring exists."""
+    (None, empty) before scoring exists. With `reuse`, the outcome stored for the very same KR
+    phases and statuses is used instead (judged.py), as for the source checks."""
     scores = read_relation(warehouse, "analytics", "kr_scores")
     if scores is None:
         return None, pd.DataFrame()
@@ -257,5 +260,11 @@ def run_kr_checks(warehouse: Warehouse, as_of: dt.date) -> tuple[SuiteRun | None
         return None, scores
     status = scores[["kr_id", "status"]].drop_duplicates("kr_id").astype({"kr_id": str})
     frame = phases.merge(status, on="kr_id", how="left")
-    run = validate_frame(frame, KR_SUITE, kr_rule_specs(), node="kr_scores", index_columns=["kr_id"])
-    return per_kr_outcomes(run, phases), scores
+    suite = Suite(KR_SUITE, frame, kr_rule_specs(), ["kr_id"])
+    key = suites_key("kr_scores", [suite]) if reuse else None
+    runs = recall(warehouse, "kr_scores", key, [suite]) if key is not None else None
+    if runs is None:
+        runs = [validate_frame(frame, KR_SUITE, suite.specs, node="kr_scores", index_columns=["kr_id"])]
+        if key is not None:
+            remember(warehouse, "kr_scores", key, [suite], runs)
+    return per_kr_outcomes(runs[0], phases), scores

@@ -149,3 +149,28 @@ def test_stored_results_equal_the_gx_validation_results(warehouse: Warehouse, tm
         assert not re.search(r'<link[^>]*\shref="https?://', text), page
         for ref in re.findall(r'(?:src|href)="([^"#:]+\.(?:js|css))"', text):
             assert (page.parent / ref).resolve().exists(), (page, ref)
+
+
+def _kr_outcomes(run) -> list[tuple]:
+    return [(o.check, o.spec.kr_id, o.success, o.unexpected_values) for o in run.outcomes]
+
+
+def test_unchanged_scores_reuse_the_kr_judgement_and_a_changed_status_is_judged_again(
+    warehouse: Warehouse,
+) -> None:
+    _seed_okrs(warehouse)
+    first, _ = run_kr_checks(warehouse, AS_OF, reuse=True)
+    again, _ = run_kr_checks(warehouse, AS_OF, reuse=True)
+    assert again.result_json == first.result_json  # the stored validation, with its own run time
+    assert _kr_outcomes(again) == _kr_outcomes(first)
+    assert run_kr_checks(warehouse, AS_OF)[0].result_json != first.result_json  # no reuse: GX again
+
+    scores = warehouse.query("SELECT * FROM analytics.kr_scores")
+    scores.loc[scores["kr_id"] == "MKT-1.2", "status"] = "on_track"  # the off-track KR recovered
+    write_kr_scores(warehouse, scores.to_dict("records"))
+    changed, _ = run_kr_checks(warehouse, AS_OF, reuse=True)
+    assert changed.result_json != first.result_json
+    assert ("kr_not_off_track", "MKT-1.2", True, []) in _kr_outcomes(changed)
+    # another scoring date moves the KRs' phases: judged again too
+    later, _ = run_kr_checks(warehouse, AS_OF + dt.timedelta(days=1), reuse=True)
+    assert later.result_json["meta"]["run_id"] != changed.result_json["meta"]["run_id"]
