@@ -11,6 +11,23 @@
     (select max(as_of_to) from {{ source('okr', 'okr_run_context') }})
 {%- endmacro %}
 
+{#- okr_as_of() as a date literal read once when the model runs, for SQL that would repeat the
+    subquery many times (int_metric_rows: once per metric, each planned on its own, a third of
+    its planning at 200 metrics); the subquery itself while parsing, or when the run context is
+    not there to read. -#}
+{% macro okr_as_of_literal() -%}
+    {%- set rel = source('okr', 'okr_run_context') -%}
+    {%- if execute and adapter.get_relation(
+        database=rel.database, schema=rel.schema, identifier=rel.identifier) is not none -%}
+        {%- set day = run_query(
+            "select cast(max(as_of_to) as " ~ dbt.type_string() ~ ") from " ~ rel).columns[0].values()[0] -%}
+        {%- if day is not none -%}
+            {{ return("cast('" ~ day ~ "' as date)") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(okr_as_of()) }}
+{%- endmacro %}
+
 {% macro okr_as_of_from() -%}
     (select min(as_of_from) from {{ source('okr', 'okr_run_context') }})
 {%- endmacro %}

@@ -28,17 +28,55 @@ filter_counts as (
     group by kr_id
 ),
 
-filter_matches as (
-    -- Per filtered KR, the rows of its metric matching each of its filtered columns.
+column_matches as (
+    -- Per filtered KR, the rows of its metric whose value in a filtered column is one of the
+    -- KR's values: one equality join per dimension name straight on int_metric_rows (not on an
+    -- unpivoted copy of every row's every dimension value, which cost more than all the rest).
+    {%- for dim in okr_all_metric_dimensions() %}
     select
         fv.kr_id,
-        v.row_no
+        r.row_no,
+        fv.column_name
     from filter_values as fv
-    inner join {{ ref('int_metric_dimension_values') }} as v
-        on fv.metric = v.metric and fv.column_name = v.column_name and fv.filter_value = v.dim_value
-    inner join filter_counts as fc on fv.kr_id = fc.kr_id
-    group by fv.kr_id, v.row_no, fc.filtered_column_count
-    having count(distinct v.column_name) = fc.filtered_column_count
+    inner join {{ ref('int_metric_rows') }} as r
+        on fv.metric = r.metric and fv.filter_value = r.dim_{{ dim }}
+    where fv.column_name = '{{ dim }}'
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as kr_id,
+        cast(null as {{ dbt.type_bigint() }}) as row_no,
+        cast(null as {{ dbt.type_string() }}) as column_name
+    where 1 = 0
+    {%- endfor %}
+),
+
+filter_matches as (
+    -- The rows that match every filtered column of their KR.
+    select
+        cm.kr_id,
+        cm.row_no
+    from column_matches as cm
+    inner join filter_counts as fc on cm.kr_id = fc.kr_id
+    group by cm.kr_id, cm.row_no, fc.filtered_column_count
+    having count(distinct cm.column_name) = fc.filtered_column_count
+),
+
+filtered_rows as materialized (
+    -- The matching rows by their number first. Materialized: inlined, the planner joined every
+    -- KR to its whole window of rows before the row numbers (millions of rows at scale).
+    select
+        m.kr_id,
+        r.metric,
+        r.metric_date,
+        r.dim_campaign,
+        r.value,
+        r.numerator,
+        r.denominator
+    from filter_matches as m
+    inner join {{ ref('int_metric_rows') }} as r on m.row_no = r.row_no
 ),
 
 kr_rows as (
@@ -67,12 +105,11 @@ kr_rows as (
         r.value,
         r.numerator,
         r.denominator
-    from filter_matches as m
-    inner join key_results as k on m.kr_id = k.kr_id
-    inner join {{ ref('int_metric_rows') }} as r
+    from filtered_rows as r
+    inner join key_results as k
         on
-            m.row_no = r.row_no
-            and k.metric = r.metric
+            r.kr_id = k.kr_id
+            and r.metric = k.metric
             and k.start_date <= r.metric_date
             and k.window_end >= r.metric_date
 )

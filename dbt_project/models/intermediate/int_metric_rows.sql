@@ -1,13 +1,12 @@
 {#
   Every metric's rows that some KR's window can reach (from the earliest start of a KR on the
   metric, or a year before it for a seasonal pace, up to okr_as_of(); history before that is
-  never read), in one narrow table: the
-  metric's name, a row number,
-  the day, value/numerator/denominator, and one column per dimension name of any metric (null
-  where a metric has no such column). One plain UNION ALL branch per metric, without joins, its
-  dates bounded by literals read when the model runs (okr_metric_first_days), so the SQL stays
-  cheap to plan at any number of metrics; KR filters are applied as data in kr_metric_days. A
-  table, so the row numbers are stable for its readers.
+  never read), in one narrow table: the metric's name, a row number, the day,
+  value/numerator/denominator, and one column per dimension name of any metric (null where a
+  metric has no such column). One plain UNION ALL branch per metric, without joins, its dates
+  bounded by literals read when the model runs (okr_metric_first_days, okr_as_of_literal), so
+  the SQL stays cheap to plan at any number of metrics; KR filters are applied as data in
+  kr_metric_days. A table, so the row numbers are stable for its readers.
 #}
 {{ config(materialized='table') }}
 -- Layout is checked on one rendering of the Jinja loop (sqlfluff renders it once).
@@ -15,6 +14,7 @@
 {%- set metrics = okr_metric_models() %}
 {%- set all_dims = okr_all_metric_dimensions() %}
 {%- set first_days = okr_metric_first_days(ref('int_kr_definitions')) %}
+{%- set as_of = okr_as_of_literal() %}
 
 with metric_windows as (
     select
@@ -48,7 +48,7 @@ metric_rows as (
         {%- endfor %}
     from {{ ref(m) }}
     where
-        metric_date <= {{ okr_as_of() }}
+        metric_date <= {{ as_of }}
         {%- if first_days is none %}
         and metric_date >= (select w.first_day from metric_windows as w where w.metric = '{{ m }}')
         {%- elif m in first_days %}
