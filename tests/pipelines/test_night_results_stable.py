@@ -57,10 +57,12 @@ def test_warm_demo_night_publishes_what_the_cold_one_did(demo_night: DemoNight, 
     assert len(card["key_results"]) == 40 and len(before) > 40
 
     judged_cold = _validation_times(ws)
+    pages_cold = _quality_pages(site)
     _okr_run(Path(__file__).resolve().parents[2], ws)  # warm: the workspace's manifest is reused
 
     _assert_same_site(before, site, card)
     assert _validation_times(ws) == judged_cold  # unchanged data: the cold night's validations reused
+    assert _quality_pages(site) == pages_cold  # the same results: the published pages were kept
 
     _okr_run(Path(__file__).resolve().parents[2], ws, "--full-checks")
 
@@ -68,6 +70,12 @@ def test_warm_demo_night_publishes_what_the_cold_one_did(demo_night: DemoNight, 
     validated = _validation_times(ws)
     assert validated.keys() == judged_cold.keys()
     assert all(validated[s] != judged_cold[s] for s in validated)  # every suite validated again
+    assert _quality_pages(site) != pages_cold  # new results: the pages were built again
+
+
+def _quality_pages(site: Path) -> dict[str, bytes]:
+    pages = site / "quality"
+    return {str(p.relative_to(pages)): p.read_bytes() for p in sorted(pages.rglob("*")) if p.is_file()}
 
 
 def _validation_times(ws: Path) -> dict[str, str]:
@@ -76,8 +84,7 @@ def _validation_times(ws: Path) -> dict[str, str]:
 
     with duckdb.connect(str(ws / "data" / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "SELECT suite_name, result_json FROM raw.quality_suite_results WHERE as_of = ? "
-            "AND suite_name <> 'okr.kr_scores'",
+            "SELECT suite_name, result_json FROM raw.quality_suite_results WHERE as_of = ?",
             [dt.date.fromisoformat(AS_OF)],
         ).fetchall()
     return {name: json.loads(result)["meta"]["run_id"]["run_time"] for name, result in rows}
