@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +102,7 @@ def _one_dbt_parse(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @dataclass(frozen=True)
 class DemoNight:
-    """The demo workspace after one real `okr run --as-of 2026-11-26` (scored and published)."""
+    """The demo workspace after a real `okr run --as-of 2026-11-26` (scored and published)."""
 
     workspace: Path
     stdout: str  # of that run
@@ -119,14 +119,30 @@ def demo_night(tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
     """One scored and published demo night for the whole test run, shared by pytest-xdist workers
     (the first worker to need it makes it, under a file lock; the others wait and reuse it).
     Tests must not change it: take `demo_night.copy_to(tmp_path / "ws")`."""
+    return _shared_night(tmp_path_factory, "demo-night", copy_demo_workspace)
+
+
+@pytest.fixture(scope="session")
+def warm_demo_night(demo_night: DemoNight, tmp_path_factory: pytest.TempPathFactory) -> DemoNight:
+    """The shared demo night run again, unchanged (`okr run --as-of 2026-11-26` on a copy of it):
+    the warm night, made once per test run like `demo_night` and read by the tests of what a warm
+    night reuses and publishes (tests/pipelines/test_night_results_stable.py,
+    tests/pipelines/transform/test_unchanged_tests.py). Tests must not change it either."""
+    return _shared_night(tmp_path_factory, "warm-demo-night", demo_night.copy_to)
+
+
+def _shared_night(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make_workspace: Callable[[Path], Path]
+) -> DemoNight:
+    """`okr run --as-of DEMO_NIGHT` on the workspace `make_workspace` makes, once per test run."""
     shared = _shared_dir(tmp_path_factory)
-    workspace, ready = shared / "demo-night", shared / "demo-night" / "ready.json"
-    with across_workers(shared / "demo-night.lock"):
+    workspace, ready = shared / name, shared / name / "ready.json"
+    with across_workers(shared / f"{name}.lock"):
         if not ready.exists():
             shutil.rmtree(workspace, ignore_errors=True)
-            copy_demo_workspace(workspace)
+            make_workspace(workspace)
             run = okr(workspace, "run", "--as-of", DEMO_NIGHT)
-            assert run.returncode == 0, f"the shared demo night failed:\n{run.stderr[-3000:]}"
+            assert run.returncode == 0, f"the shared {name} failed:\n{run.stderr[-3000:]}"
             ready.write_text(json.dumps({"stdout": run.stdout, "stderr": run.stderr}))
     record = json.loads(ready.read_text())
     return DemoNight(workspace, record["stdout"], record["stderr"])

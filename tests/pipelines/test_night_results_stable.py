@@ -50,20 +50,25 @@ def _assert_same_site(before: dict[str, str], site: Path, card_before: dict) -> 
     assert not changed, f"files that differ between the cold and the warm night: {changed[:20]}"
 
 
-def test_warm_demo_night_publishes_what_the_cold_one_did(demo_night: DemoNight, tmp_path: Path) -> None:
-    ws = demo_night.copy_to(tmp_path / "ws")
-    site = ws / "build" / "scorecard"
-    before, card = site_digests(site), scorecard_without_time(site / "scorecard.json")
+def test_warm_demo_night_publishes_what_the_cold_one_did(
+    demo_night: DemoNight, warm_demo_night: DemoNight, tmp_path: Path
+) -> None:
+    # The cold night and the warm one (the workspace's manifest reused) are the test run's shared
+    # nights (tests/conftest.py); the warm one ran on a copy of the cold one.
+    cold_site = demo_night.workspace / "build" / "scorecard"
+    before, card = site_digests(cold_site), scorecard_without_time(cold_site / "scorecard.json")
     assert len(card["key_results"]) == 40 and len(before) > 40
+    judged_cold = _validation_times(demo_night.workspace)
+    pages_cold = _quality_pages(cold_site)
 
-    judged_cold = _validation_times(ws)
-    pages_cold = _quality_pages(site)
-    _okr_run(Path(__file__).resolve().parents[2], ws)  # warm: the workspace's manifest is reused
+    warm_site = warm_demo_night.workspace / "build" / "scorecard"
+    _assert_same_site(before, warm_site, card)
+    # unchanged data: the cold night's validations reused
+    assert _validation_times(warm_demo_night.workspace) == judged_cold
+    assert _quality_pages(warm_site) == pages_cold  # the same results: the published pages were kept
 
-    _assert_same_site(before, site, card)
-    assert _validation_times(ws) == judged_cold  # unchanged data: the cold night's validations reused
-    assert _quality_pages(site) == pages_cold  # the same results: the published pages were kept
-
+    ws = warm_demo_night.copy_to(tmp_path / "ws")
+    site = ws / "build" / "scorecard"
     _okr_run(Path(__file__).resolve().parents[2], ws, "--full-checks")
 
     _assert_same_site(before, site, card)

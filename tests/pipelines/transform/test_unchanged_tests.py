@@ -160,12 +160,14 @@ def _staging_builds(workspace: Path) -> list[set[str]]:
 
 
 @pytest.mark.slow
-def test_a_night_tests_again_only_what_a_changed_source_feeds(demo_night: DemoNight, tmp_path: Path) -> None:
-    ws = demo_night.copy_to(tmp_path / "ws")
-    builds = len(_staging_builds(ws))
-    run = okr(ws, "run", "--as-of", "2026-11-26")  # nothing changed since the shared night
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert len(_staging_builds(ws)) == builds  # dbt was not started for staging and metrics
+def test_a_night_tests_again_only_what_a_changed_source_feeds(
+    demo_night: DemoNight, warm_demo_night: DemoNight, tmp_path: Path
+) -> None:
+    # The shared warm night ran `okr run --as-of 2026-11-26` on a copy of the shared cold night:
+    # nothing had changed, so dbt was not started for staging and metrics.
+    builds = len(_staging_builds(demo_night.workspace))
+    assert len(_staging_builds(warm_demo_night.workspace)) == builds
+    ws = warm_demo_night.copy_to(tmp_path / "ws")
 
     wh = DuckDBWarehouse(ws / "data" / "warehouse.duckdb")
     newest = "(SELECT max(report_date) FROM raw.ga4_daily_report)"
