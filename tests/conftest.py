@@ -36,20 +36,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)
 
 
-# Modules that take minutes (`--durations`, 2026-12), longest first. The second needs the shared
+# Modules that take minutes (`--durations`, 2026-12-03), longest first. The second needs the shared
 # demo night, so one worker builds it while the other runs the first (it is not waited for at the
-# end). Re-measure when one of them changes a lot; a module missing here is only scheduled later.
+# end). The quick modules at the end (real dbt runs) start first among the quick tests, so that
+# `make test-quick` too ends on short tests. Re-measure when one of them changes a lot; a module
+# missing here is only scheduled later.
 HEAVIEST_FIRST = (
     "tests/pipelines/ingest/test_history_pull.py",
     "tests/pipelines/test_okr_cli.py",
     "tests/dbt/test_postgres_parity.py",
+    "tests/pipelines/test_night_results_stable.py",
+    "tests/pipelines/deploy/test_production_instance.py",
+    "tests/pipelines/test_forecast_commands.py",
     "tests/pipelines/test_run_faults.py",
     "tests/pipelines/reporting/test_scorecard_site_browser.py",
-    "tests/pipelines/test_night_results_stable.py",
+    "tests/pipelines/test_nights_in_one_process.py",
     "tests/pipelines/ingest/test_ad_and_salesforce_sources_end_to_end.py",
+    "tests/demo/test_demo_seasonal_pace.py",
+    "tests/pipelines/test_load_faults.py",
     "tests/pipelines/transform/test_unchanged_tests.py",
-    "tests/pipelines/deploy/test_production_instance.py",
     "tests/pipelines/ingest/test_add_a_source.py",
+    # quick ones
+    "tests/dbt/test_history_and_freshness.py",
+    "tests/dbt/test_pace.py",
+    "tests/dbt/test_scoring_rules.py",
+    "tests/dbt/test_dbt_unit_tests.py",
+    "tests/dbt/test_checkin_overrides.py",
+    "tests/dbt/test_forecast_interval.py",
 )
 
 
