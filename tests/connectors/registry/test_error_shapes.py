@@ -49,8 +49,15 @@ def _config(d: SourceDescriptor, base_url: str) -> Any:
     return d.config_model(enabled=True, base_url=base_url, **{**required, **extra})
 
 
-def _load(d: SourceDescriptor, stream: Stream, api: FakeApi, wh: DuckDBWarehouse, sleeps: SleepRecorder):
-    http = {"timeout": (1.0, 0.5), "max_attempts": 2, "total_budget_s": 60, "sleep": sleeps}
+def _load(
+    d: SourceDescriptor,
+    stream: Stream,
+    api: FakeApi,
+    wh: DuckDBWarehouse,
+    sleeps: SleepRecorder,
+    read_timeout: float = 0.5,
+):
+    http = {"timeout": (1.0, read_timeout), "max_attempts": 2, "total_budget_s": 60, "sleep": sleeps}
     client = d.make_client(_config(d, api.base_url), {c.key: SECRET for c in d.credentials}, **http)
     daily = stream.kind == "daily"
     request = LoadRequest(
@@ -133,9 +140,11 @@ def test_network_causes_in_words(
             _load(d, stream, api, wh, sleeps)  # type: ignore[arg-type]
         assert cause in str(err.value) and f"(host {host})" in str(err.value), str(err.value)
         assert str(err.value).startswith(f"{d.name}: ")
-    fake_api.fail_next(*[Reply(200, {"late": True}, delay_s=0.8)] * 2)
-    with pytest.raises(HttpError, match=r"timed out waiting for an answer \(read timeout of 0.5 s\)"):
-        _load(d, stream, fake_api, wh, sleeps)
+    # A short read timeout (two attempts wait 0.2 s, not 1 s, per stream), the answer far later:
+    # 0.5 s of margin, so a loaded machine cannot make the late answer look in time.
+    fake_api.fail_next(*[Reply(200, {"late": True}, delay_s=0.6)] * 2)
+    with pytest.raises(HttpError, match=r"timed out waiting for an answer \(read timeout of 0.1 s\)"):
+        _load(d, stream, fake_api, wh, sleeps, read_timeout=0.1)
 
 
 class _UrlOnly:
