@@ -150,6 +150,12 @@ def run_node(
     schema, table = _schema_table(node)
     df = frame if frame is not None else read_relation(warehouse, schema, table)
     suites = node_suites(node, as_of, pd.DataFrame() if df is None else df, custom, now)
+    return _judge(warehouse, node, suites, reuse)
+
+
+def _judge(warehouse: Warehouse, node: str, suites: Sequence[Suite], reuse: bool) -> list[SuiteRun]:
+    """Validate the suites of `node`; with `reuse`, the outcomes stored for the very same frames
+    and specs instead (judged.py), and new outcomes are stored for the next run."""
     key = suites_key(node, suites) if reuse and suites else None
     if key is not None and (runs := recall(warehouse, node, key, suites)) is not None:
         return runs
@@ -260,11 +266,5 @@ def run_kr_checks(
         return None, scores
     status = scores[["kr_id", "status"]].drop_duplicates("kr_id").astype({"kr_id": str})
     frame = phases.merge(status, on="kr_id", how="left")
-    suite = Suite(KR_SUITE, frame, kr_rule_specs(), ["kr_id"])
-    key = suites_key("kr_scores", [suite]) if reuse else None
-    runs = recall(warehouse, "kr_scores", key, [suite]) if key is not None else None
-    if runs is None:
-        runs = [validate_frame(frame, KR_SUITE, suite.specs, node="kr_scores", index_columns=["kr_id"])]
-        if key is not None:
-            remember(warehouse, "kr_scores", key, [suite], runs)
-    return per_kr_outcomes(runs[0], phases), scores
+    (run,) = _judge(warehouse, "kr_scores", [Suite(KR_SUITE, frame, kr_rule_specs(), ["kr_id"])], reuse)
+    return per_kr_outcomes(run, phases), scores
