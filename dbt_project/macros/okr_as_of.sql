@@ -52,14 +52,11 @@
         )
     {%- else -%}
         (
-            select
-                cast(null as {{ dbt.type_string() }}) as source,
-                cast(null as {{ dbt.type_string() }}) as raw_table,
-                cast(null as {{ dbt.type_string() }}) as status,
-                cast(null as {{ dbt.type_timestamp() }}) as attempted_at,
-                cast(null as date) as last_success_on,
-                cast(null as {{ dbt.type_string() }}) as error
-            where 1 = 0
+            {{ okr_no_rows([
+                ['source', dbt.type_string()], ['raw_table', dbt.type_string()],
+                ['status', dbt.type_string()], ['attempted_at', dbt.type_timestamp()],
+                ['last_success_on', 'date'], ['error', dbt.type_string()]
+            ]) }}
         )
     {%- endif -%}
 {%- endmacro %}

@@ -45,11 +45,7 @@ column_matches as (
     union all
     {%- endif %}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as kr_id,
-        cast(null as {{ dbt.type_bigint() }}) as row_no,
-        cast(null as {{ dbt.type_string() }}) as column_name
-    where 1 = 0
+    {{ okr_no_rows([['kr_id', dbt.type_string()], ['row_no', dbt.type_bigint()], ['column_name', dbt.type_string()]]) }}
     {%- endfor %}
 ),
 

@@ -17,8 +17,5 @@ select
     column_name
 from (values {{ pairs | join(', ') }}) as pairs (metric, column_name)
 {%- else %}
-select
-    cast(null as {{ dbt.type_string() }}) as metric,
-    cast(null as {{ dbt.type_string() }}) as column_name
-where 1 = 0
+{{ okr_no_rows([['metric', dbt.type_string()], ['column_name', dbt.type_string()]]) }}
 {%- endif %}

@@ -44,11 +44,9 @@ lineage as (
         raw_table
     from (values {{ lineage | join(', ') }}) as l (metric, staging_model, raw_table)
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric,
-        cast(null as {{ dbt.type_string() }}) as staging_model,
-        cast(null as {{ dbt.type_string() }}) as raw_table
-    where 1 = 0
+    {{ okr_no_rows([
+        ['metric', dbt.type_string()], ['staging_model', dbt.type_string()], ['raw_table', dbt.type_string()]
+    ]) }}
     {%- endif %}
 ),
 
@@ -62,10 +60,7 @@ staging_dates as (
     where cast({{ col }} as date) <= {{ okr_as_of() }}
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as staging_model,
-        cast(null as date) as data_date
-    where 1 = 0
+    {{ okr_no_rows([['staging_model', dbt.type_string()], ['data_date', 'date']]) }}
 ),
 
 staging_freshness as (
@@ -131,11 +126,7 @@ own_dates as (
     where metric_date <= {{ okr_as_of() }}
     union all
     {%- endfor %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric,
-        cast(null as {{ dbt.type_string() }}) as kr_id,
-        cast(null as date) as metric_date
-    where 1 = 0
+    {{ okr_no_rows([['metric', dbt.type_string()], ['kr_id', dbt.type_string()], ['metric_date', 'date']]) }}
 ),
 
 own_freshness as (

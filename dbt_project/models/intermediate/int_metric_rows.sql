@@ -61,13 +61,10 @@ metric_rows as (
     {%- endif %}
     {%- endfor %}
     {%- if metrics | length == 0 %}
-    select
-        cast(null as {{ dbt.type_string() }}) as metric,
-        cast(null as date) as metric_date,
-        cast(null as {{ okr_double() }}) as value,
-        cast(null as {{ okr_double() }}) as numerator,
-        cast(null as {{ okr_double() }}) as denominator
-    where 1 = 0
+    {{ okr_no_rows([
+        ['metric', dbt.type_string()], ['metric_date', 'date'], ['value', okr_double()],
+        ['numerator', okr_double()], ['denominator', okr_double()]
+    ]) }}
     {%- endif %}
 )
 
