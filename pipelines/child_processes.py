@@ -1,13 +1,14 @@
 """Child processes die with the `okr` process that started them.
 
-dbt runs as a subprocess started by dagster-dbt (`DbtCliResource.cli`), which offers no hook for
-how that process is created. When `okr run` is killed (`kill -9`, OOM killer, a closed SSH
-session), an orphaned dbt would keep the DuckDB file locked and keep writing for seconds, so the
-next run fails on a lock it cannot explain. On Linux the kernel can deliver a signal to a process
-when its parent dies (`prctl(PR_SET_PDEATHSIG)`), which also covers `kill -9`, where no clean-up
-code of ours runs. The setting is made in the child between fork and exec, so it is installed here
-as the default `preexec_fn` of every `subprocess.Popen` created by this process: one documented
-switch, turned on by the CLI for the length of a run, instead of a copy of dagster-dbt's launcher.
+dbt's node runs happen inside the run's process, but `dbt parse` (after the dbt project changed)
+is a subprocess, and so is anything else a step starts. When `okr run` is killed (`kill -9`, OOM
+killer, a closed SSH session), an orphaned dbt would keep the DuckDB file locked and keep writing
+for seconds, so the next run fails on a lock it cannot explain. On Linux the kernel can deliver a
+signal to a process when its parent dies (`prctl(PR_SET_PDEATHSIG)`), which also covers `kill -9`,
+where no clean-up code of ours runs. The setting is made in the child between fork and exec, so it
+is installed here as the default `preexec_fn` of every `subprocess.Popen` created by this process:
+one documented switch, turned on by the CLI for the length of a run, instead of a wrapper around
+every launcher.
 """
 
 from __future__ import annotations

@@ -244,12 +244,6 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def command_line(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    return ""
-
-
 def is_running(pid: int) -> bool:
     """True while the process exists and is not a zombie (a killed child waiting to be reaped)."""
     try:

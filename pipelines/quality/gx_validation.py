@@ -18,11 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines import preload
 from pipelines.quality.specs import CheckSpec, Severity, to_gx
 
-# A dbt step imports GX and builds the context while it waits for dbt (pipelines/preload.py).
-preload.register("great_expectations.expectations", lambda: _make_context())
 _counter = itertools.count(1)
 # COMPLETE results list every unexpected value; keep enough to name the problem, not the table.
 MAX_LISTED = 20
@@ -139,7 +136,6 @@ _context = None
 
 def gx_context() -> Any:
     """One ephemeral GX context per process: no files, no analytics, no progress bars."""
-    preload.finish()  # a background import of GX under way (pipelines/preload.py)
     return _make_context()
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from pipelines.quality.gx_validation import SuiteRun, jsonable
-from pipelines.quality.specs import CheckSpec, Severity
+from pipelines.quality.specs import CheckSpec, ColumnEquals, Severity
 
 KR_CHECKS = {
     "kr_not_off_track": "KRs in their period that are off track",
@@ -64,13 +64,11 @@ def kr_phases(definitions: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 def kr_rule_specs() -> list[CheckSpec]:
     """The suite: one expectation per rule, over the rows of the KRs in the rule's phase."""
-    from great_expectations.expectations.row_conditions import Column
-
     return [
         CheckSpec(
             check,
             expect,
-            {"column": "status", "value_set": values, "row_condition": Column("kr_phase") == phase},
+            {"column": "status", "value_set": values, "row_condition": ColumnEquals("kr_phase", phase)},
             Severity.WARN,
             node="kr_scores",
         )

@@ -15,12 +15,12 @@ from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
-from pipelines import preload
 from pipelines.partitions import daily_partitions, replace_history, single_run
 from pipelines.resources import WarehouseResource, WorkspaceResource
+from pipelines.transform.dbt_resource import OkrDbtCliResource
 from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
 from pipelines.transform.run_context import write_run_context
 from pipelines.transform.unchanged_tests import (
@@ -102,7 +102,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
 
     def build(
         context: AssetExecutionContext,
-        dbt: DbtCliResource,
+        dbt: OkrDbtCliResource,
         workspace: WorkspaceResource,
         warehouse: WarehouseResource,
         skip_unchanged_tests: bool = False,
@@ -141,9 +141,8 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
         ]
         if plan.skip:
             context.log.info(f"{len(plan.skip)} tests skipped: their code and upstream data are unchanged")
-        preload.start()  # this process only waits for dbt now: time to import what later steps need
-        with dbt_environment(settings):  # dbt's subprocess starts inside dbt.cli and reads os.environ
-            invocation = dbt.cli(
+        with dbt_environment(settings):  # dbt reads its settings and profile from os.environ
+            invocation = dbt.run(
                 args,
                 context=context,
                 manifest=project.manifest_path,
@@ -173,7 +172,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     )
     def dbt_staging_and_metrics(
         context: AssetExecutionContext,
-        dbt: DbtCliResource,
+        dbt: OkrDbtCliResource,
         workspace: WorkspaceResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
@@ -182,7 +181,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     @dbt_assets(select=_SCORING_SELECT, name="dbt_scoring", **common)
     def dbt_scoring(
         context: AssetExecutionContext,
-        dbt: DbtCliResource,
+        dbt: OkrDbtCliResource,
         workspace: WorkspaceResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:

@@ -10,11 +10,10 @@ The manifest is prepared once per code change (`prepare_manifest`, which parses 
 of the dbt project changed), not at import and not per run. dagster-dbt's own preparer is not used
 because it parses on every code-location load and without the project's `metric_models` var.
 
-`OkrDbtCliResource` keeps dbt out of this process: dagster-dbt's resource would otherwise, on every
-`cli()` call, import dbt here, load every dbt macro and register an adapter (only used to fetch
-row counts and column metadata, which the assets do not ask for), and start `dbt --version` once
-per run. That was about 10 % of a demo night's wall time, and the dbt state it left behind in a
-long-lived process was part of its per-night memory growth.
+`OkrDbtCliResource.run` runs dbt in this process (`dbt_in_process.py`) and reads its events with
+dagster-dbt's own `DbtCliInvocation`; the selection comes from dagster-dbt as for `cli()`. It
+skips what `cli()` adds around a subprocess: dagster-dbt's in-process adapter (only used to fetch
+row counts and column metadata, which the assets do not ask for) and its `dbt --version` call.
 """
 
 from __future__ import annotations
@@ -23,9 +22,11 @@ import json
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
 from packaging import version
 
 from pipelines.settings import DBT_PROJECT_DIR, Settings
@@ -46,7 +47,62 @@ def dbt_project(settings: Settings) -> DbtProject:
 
 
 class OkrDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without the in-process dbt adapter and version subprocess."""
+    """dagster-dbt's dbt resource, with dbt run in this process (`run`)."""
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        context: AssetExecutionContext,
+        manifest: Path,
+        dagster_dbt_translator: DagsterDbtTranslator,
+        target_path: Path,
+    ) -> DbtCliInvocation:
+        """`cli()` for an asset step, with dbt in this process: stream() its events as usual."""
+        from dagster_dbt.asset_utils import (
+            extract_runtime_selection_from_args,
+            get_updated_cli_invocation_params_for_context,
+        )
+        from dagster_dbt.dbt_manifest import validate_manifest
+
+        from pipelines.transform.dbt_in_process import InProcessDbt
+
+        args, selects, excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest=validate_manifest(manifest),
+            dagster_dbt_translator=dagster_dbt_translator,
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project_dir = Path(params.dbt_project.project_dir if params.dbt_project else self.project_dir)
+        process = InProcessDbt(
+            [
+                *args,
+                *_option("--project-dir", project_dir),
+                *_option("--profiles-dir", self.profiles_dir),
+                *_option("--target", self.target),
+                *_option("--target-path", target_path),
+                # dbt.log (JSON) beside the run's other artifacts, as dagster-dbt's subprocess
+                # wrote it; nothing on stdout: dagster-dbt prints every event it reads.
+                *_option("--log-path", target_path),
+                *_option("--log-format-file", "json"),
+                *_option("--log-level", "none"),
+                *_option("--indirect-selection", params.indirect_selection),
+                *params.selection_args,
+            ]
+        )
+        return DbtCliInvocation(
+            process=process,  # type: ignore[arg-type]  # the subprocess interface it reads
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path,
+            raise_on_error=True,
+            context=context,
+            cli_version=self._cli_version,
+            project=params.dbt_project,
+        )
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -56,6 +112,10 @@ class OkrDbtCliResource(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
         # No adapter: dagster-dbt needs one only for fetch_row_counts/fetch_column_metadata.
         return None
+
+
+def _option(name: str, value: object) -> list[str]:
+    return [name, str(value)] if value else []
 
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:

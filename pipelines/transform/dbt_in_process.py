@@ -1,0 +1,119 @@
+"""dbt run inside this process (dbt's documented `dbtRunner`), behind dagster-dbt's event parsing.
+
+A dbt subprocess spends about 2.5 s of a demo night before its first node: starting Python,
+importing dbt, loading the project. This process has imported most of dbt already (dagster-dbt
+imports it), so `dbtRunner` in a thread starts the nodes at once. Everything after the run is
+dagster-dbt's own code: `DbtCliInvocation` reads the run's structured events as it reads a
+subprocess's `--log-format json` lines and turns them into Dagster events, errors and messages.
+
+`InProcessDbt` is the process that invocation reads: dbt's events, serialised as dbt's JSON log
+lines (`msg_to_dict`), on `stdout` as they happen; the exit code dbt's CLI would give (0, 1 when
+a node failed, 2 when dbt itself failed); SIGINT becomes a KeyboardInterrupt in dbt's thread,
+which dbt handles like Ctrl-C (it cancels the open queries). dbt-duckdb keeps its DuckDB
+database open in a class attribute after a run; it is closed when the run ends, so the warehouse
+file is not held between steps (another process may want it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import queue
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+_END = object()
+
+
+class _EventLines:
+    """The run's events as JSON lines, an iterable file-like object like a pipe's read end."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.closed = False
+
+    def put(self, line: bytes) -> None:
+        self._queue.put(line)
+
+    def end(self) -> None:
+        self._queue.put(_END)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (line := self._queue.get()) is not _END:
+            yield line
+
+    def __enter__(self) -> _EventLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.closed = True
+
+
+class InProcessDbt:
+    """A dbt command running in a thread of this process, with a subprocess' interface."""
+
+    def __init__(self, args: Sequence[str]) -> None:
+        from dbt.cli.main import dbtRunner
+
+        self.args = ["dbt", *args]  # what dagster-dbt shows as the command
+        self.returncode: int | None = None
+        self.stdout = _EventLines()
+        self._reported_error = False
+        self._runner = dbtRunner(callbacks=[self._on_event])
+        self._thread = threading.Thread(target=self._run, args=(list(args),), name="okr-dbt", daemon=True)
+        self._thread.start()
+
+    def _on_event(self, msg: Any) -> None:
+        from dbt_common.events.functions import msg_to_dict
+
+        level = msg.info.level
+        if level == "debug":  # the CLI's stdout shows info and above: what dagster-dbt reads
+            return
+        self._reported_error |= level == "error"
+        self.stdout.put(orjson.dumps(msg_to_dict(msg), default=str))
+
+    def _run(self, args: list[str]) -> None:
+        code = 2
+        try:
+            result = self._runner.invoke(args)
+            # dbt's CLI: 0 success, 1 a node failed (the result is there), 2 dbt itself failed.
+            code = 0 if result.success else (1 if result.exception is None else 2)
+            if result.exception is not None and not self._reported_error:  # e.g. a usage error
+                self.stdout.put(orjson.dumps(_error_line(result.exception)))
+        finally:
+            _close_duckdb()
+            self.returncode = code
+            self.stdout.end()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if sig == signal.SIGINT and self._thread.ident is not None and self._thread.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
+            )
+
+
+def _error_line(exc: BaseException) -> dict[str, Any]:
+    """An exception dbt returned without logging it, as the error line its CLI would print."""
+    message = f"{type(exc).__name__}: {exc}"
+    return {"info": {"name": "MainEncounteredError", "level": "error", "msg": message}, "data": {}}
+
+
+def _close_duckdb() -> None:
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: nothing held
+        return
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if env is not None:
+        env.close()
