@@ -157,7 +157,8 @@ class DbtRunError(RuntimeError):
 
 
 def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) -> str:
-    """Run a dbt command for the workspace outside Dagster (tests, benchmarks); returns its output.
+    """Run a dbt command for the workspace outside Dagster (tests, benchmarks, `okr backtest`),
+    inside this process; returns the lines dbt's CLI would print.
 
     `as_of` (YYYY-MM-DD), when given, is written to raw.okr_run_context first."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +167,11 @@ def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) ->
 
         day = dt.date.fromisoformat(as_of)
         write_run_context(open_warehouse(settings.target, duckdb_path=settings.warehouse_path), day)
-    cmd = [
-        DBT_EXECUTABLE,
+    import orjson
+
+    from pipelines.transform.dbt_in_process import InProcessDbt
+
+    args = [
         *command,
         "--project-dir",
         str(DBT_PROJECT_DIR),
@@ -179,10 +183,13 @@ def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) ->
         settings.target,
         "--vars",
         json.dumps(dbt_vars()),
+        "--log-level",
+        "none",
     ]
-    proc = subprocess.run(
-        cmd, env={**os.environ, **dbt_env(settings)}, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise DbtRunError(f"dbt {' '.join(command)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
-    return proc.stdout
+    with dbt_environment(settings):
+        dbt = InProcessDbt(args)
+        output = "\n".join(orjson.loads(line)["info"]["msg"] for line in dbt.stdout)
+        failed = dbt.wait() != 0
+    if failed:
+        raise DbtRunError(f"dbt {' '.join(command)} failed:\n{output[-8000:]}")
+    return output
