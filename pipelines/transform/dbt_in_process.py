@@ -9,9 +9,9 @@ subprocess's `--log-format json` lines and turns them into Dagster events, error
 `InProcessDbt` is the process that invocation reads: dbt's events, serialised as dbt's JSON log
 lines (`msg_to_dict`), on `stdout` as they happen; the exit code dbt's CLI would give (0, 1 when
 a node failed, 2 when dbt itself failed); SIGINT becomes a KeyboardInterrupt in dbt's thread,
-which dbt handles like Ctrl-C (it cancels the open queries). dbt-duckdb keeps its DuckDB
-database open in a class attribute after a run; it is closed when the run ends, so the warehouse
-file is not held between steps (another process may want it).
+which dbt handles like Ctrl-C (it cancels the open queries). When the run ends, what dbt would
+keep until its next run is let go (`_release_dbt`): above all dbt-duckdb's open database, so the
+warehouse file is not held between steps (another process may want it).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class InProcessDbt:
             if result.exception is not None and not self._reported_error:  # e.g. a usage error
                 self.stdout.put(orjson.dumps(_error_line(result.exception)))
         finally:
-            _close_duckdb()
+            _release_dbt()
             self.returncode = code
             self.stdout.end()
 
@@ -108,7 +108,15 @@ def _error_line(exc: BaseException) -> dict[str, Any]:
     return {"info": {"name": "MainEncounteredError", "level": "error", "msg": message}, "data": {}}
 
 
-def _close_duckdb() -> None:
+def _release_dbt() -> None:
+    """Let go of what dbt keeps in the process after a run until the next one: its adapter (with
+    the run's manifest), its loggers (dbt.log stays open) and this run's callback, and
+    dbt-duckdb's open database (the warehouse file stays locked for other processes)."""
+    from dbt.adapters.factory import reset_adapters
+    from dbt_common.events.event_manager_client import cleanup_event_logger
+
+    reset_adapters()
+    cleanup_event_logger()
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:  # dbt-duckdb not installed: nothing held

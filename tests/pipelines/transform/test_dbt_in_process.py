@@ -1,0 +1,89 @@
+"""dbt inside the process (pipelines/transform/dbt_in_process.py): the exit codes dbt's CLI gives,
+its error lines where dagster-dbt reads them, and the warehouse file free again after the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from connectors.raw_tables import ensure_raw_tables
+from connectors.warehouse import DuckDBWarehouse
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.transform.dbt_in_process import InProcessDbt
+from pipelines.transform.dbt_setup import DbtRunError, dbt_environment, dbt_vars, run_dbt, target_dir
+from pipelines.transform.run_context import write_run_context
+from tests.helpers import make_workspace
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = make_workspace(tmp_path_factory.mktemp("in_process"), {})
+    warehouse = DuckDBWarehouse(settings.warehouse_path)
+    ensure_raw_tables(warehouse)
+    write_run_context(warehouse, dt.date(2026, 11, 26))
+    return settings
+
+
+def _run(settings: Settings, *args: str) -> tuple[int | None, list[dict]]:
+    with dbt_environment(settings):
+        dbt = InProcessDbt(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(target_dir(settings)),
+                "--vars",
+                orjson.dumps(dbt_vars()).decode(),
+                "--log-level",
+                "none",
+            ]
+        )
+        events = [orjson.loads(line) for line in dbt.stdout]
+        return dbt.wait(), events
+
+
+def test_a_run_streams_its_events_and_exits_0(settings: Settings) -> None:
+    code, events = _run(settings, "run", "--select", "int_scoring_days")
+    assert code == 0
+    names = [e["info"]["name"] for e in events]
+    assert "LogStartLine" in names and "LogModelResult" in names and names[-1] == "StatsLine"
+    assert all(e["info"]["level"] != "debug" for e in events)  # the CLI's stdout: info and above
+
+
+def test_a_failing_node_exits_1_and_names_it(settings: Settings) -> None:
+    code, events = _run(settings, "run", "--select", "kr_scores")  # its inputs were never built
+    assert code == 1
+    errors = [e["info"]["msg"] for e in events if e["info"]["level"] == "error"]
+    assert any("kr_scores" in message for message in errors), errors
+
+
+def test_a_usage_error_exits_2_with_one_error_line(settings: Settings) -> None:
+    code, events = _run(settings, "run", "--no-such-option")
+    assert code == 2
+    errors = [e["info"]["msg"] for e in events if e["info"]["level"] == "error"]
+    assert len(errors) == 1 and "no-such-option" in errors[0], errors
+
+
+def test_run_dbt_raises_with_the_output_and_leaves_the_warehouse_free(settings: Settings) -> None:
+    with pytest.raises(DbtRunError) as failed:
+        run_dbt(settings, ["run", "--select", "kr_scores"])
+    assert "kr_scores" in str(failed.value)
+    run_dbt(settings, ["run", "--select", "int_scoring_days"])
+    # dbt-duckdb keeps its database open in the process after a run unless it is closed: another
+    # process could then not write to the file.
+    other = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(settings.warehouse_path)!r}).close()"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert other.returncode == 0, other.stderr
