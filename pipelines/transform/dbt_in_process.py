@@ -57,6 +57,9 @@ class InProcessDbt:
 
     def __init__(self, args: Sequence[str]) -> None:
         from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
+        self._to_dict = msg_to_dict  # called for every event, from dbt's threads
 
         self.args = ["dbt", *args]  # what dagster-dbt shows as the command
         self.returncode: int | None = None
@@ -67,13 +70,11 @@ class InProcessDbt:
         self._thread.start()
 
     def _on_event(self, msg: Any) -> None:
-        from dbt_common.events.functions import msg_to_dict
-
         level = msg.info.level
         if level == "debug":  # the CLI's stdout shows info and above: what dagster-dbt reads
             return
         self._reported_error |= level == "error"
-        self.stdout.put(orjson.dumps(msg_to_dict(msg), default=str))
+        self.stdout.put(orjson.dumps(self._to_dict(msg), default=str))
 
     def _run(self, args: list[str]) -> None:
         code = 2

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
@@ -106,12 +105,9 @@ class OkrDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        # DBT_EXECUTABLE is this environment's dbt, so its version is the installed dbt-core's.
+        # dbt runs in this environment, so its version is the installed dbt-core's (the base
+        # class would start `dbt --version` to find out).
         return version.parse(installed_version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
-        # No adapter: dagster-dbt needs one only for fetch_row_counts/fetch_column_metadata.
-        return None
 
 
 def _option(name: str, value: object) -> list[str]:

@@ -99,7 +99,7 @@ def prepare_manifest(settings: Settings) -> Path:
         if _is_current(manifest, stamp, fingerprint):  # another process parsed while we waited
             return manifest
         stamp.unlink(missing_ok=True)
-        _parse(settings, target, vars_)
+        _parse(settings, vars_)
         stamp.write_text(fingerprint)
     _forget_cached_manifests()
     return manifest
@@ -122,23 +122,26 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _parse(settings: Settings, target: Path, vars_: dict) -> None:
-    env = {**os.environ, **dbt_env(settings)}
-    cmd = [
-        DBT_EXECUTABLE,
-        "parse",
+def dbt_args(settings: Settings, command: list[str], vars_: dict | None = None) -> list[str]:
+    """`command` with the workspace's project, profile, target folder, target and vars."""
+    return [
+        *command,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target-path",
-        str(target),
+        str(target_dir(settings)),
         "--target",
         settings.target,
         "--vars",
-        json.dumps(vars_),
-        "--quiet",
+        json.dumps(dbt_vars() if vars_ is None else vars_),
     ]
+
+
+def _parse(settings: Settings, vars_: dict) -> None:
+    env = {**os.environ, **dbt_env(settings)}
+    cmd = [DBT_EXECUTABLE, *dbt_args(settings, ["parse", "--quiet"], vars_)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise DbtParseError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}".strip())
@@ -171,23 +174,8 @@ def run_dbt(settings: Settings, command: list[str], as_of: str | None = None) ->
 
     from pipelines.transform.dbt_in_process import InProcessDbt
 
-    args = [
-        *command,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target_dir(settings)),
-        "--target",
-        settings.target,
-        "--vars",
-        json.dumps(dbt_vars()),
-        "--log-level",
-        "none",
-    ]
     with dbt_environment(settings):
-        dbt = InProcessDbt(args)
+        dbt = InProcessDbt(dbt_args(settings, [*command, "--log-level", "none"]))
         output = "\n".join(orjson.loads(line)["info"]["msg"] for line in dbt.stdout)
         failed = dbt.wait() != 0
     if failed:

@@ -12,9 +12,9 @@ import pytest
 
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import Settings
 from pipelines.transform.dbt_in_process import InProcessDbt
-from pipelines.transform.dbt_setup import DbtRunError, dbt_environment, dbt_vars, run_dbt, target_dir
+from pipelines.transform.dbt_setup import DbtRunError, dbt_args, dbt_environment, run_dbt
 from pipelines.transform.run_context import write_run_context
 from tests.helpers import make_workspace
 
@@ -32,21 +32,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def _run(settings: Settings, *args: str) -> tuple[int | None, list[dict]]:
     with dbt_environment(settings):
-        dbt = InProcessDbt(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(target_dir(settings)),
-                "--vars",
-                orjson.dumps(dbt_vars()).decode(),
-                "--log-level",
-                "none",
-            ]
-        )
+        dbt = InProcessDbt(dbt_args(settings, [*args, "--log-level", "none"]))
         events = [orjson.loads(line) for line in dbt.stdout]
         return dbt.wait(), events
 
