@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault_report import FaultReport
-from tests.helpers import across_workers, copy_demo_workspace, okr, share_dbt_parse_in
+from tests.helpers import across_workers, copy_demo_workspace, okr, rekey_dbt_parse, share_dbt_parse_in
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
 
@@ -124,6 +124,7 @@ class DemoNight:
     def copy_to(self, dest: Path) -> Path:
         """A private copy to change at will (the shared one must stay as it is)."""
         shutil.copytree(self.workspace, dest, ignore=shutil.ignore_patterns("logs", "run.lock", "ready.json"))
+        rekey_dbt_parse(self.workspace, dest)  # its first dbt call parses partially, as the original's
         return dest
 
 

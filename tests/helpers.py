@@ -125,6 +125,23 @@ def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
     return _TEMPLATE[shared]
 
 
+def rekey_dbt_parse(source: Path, copy: Path) -> None:
+    """A workspace copied from `source` keeps its dbt parse: the copy's saved partial-parse state
+    gets the profile hash of the copy's own warehouse file (see seed_dbt_parse), so its first dbt
+    call parses partially instead of parsing the whole project again. Only when the source's state
+    carries the hash this formula gives for the source's file; otherwise dbt parses in full."""
+    settings = _own_settings(copy)
+    saved = target_dir(settings) / "partial_parse.msgpack"
+    if settings.target != "duckdb" or not saved.exists():
+        return
+    state = msgpack.unpackb(saved.read_bytes(), strict_map_key=False)
+    profile = state["state_check"]["profile_hash"]
+    if profile["checksum"] != _profile_hash(_own_settings(source).warehouse_path):
+        return
+    profile["checksum"] = _profile_hash(settings.warehouse_path)
+    saved.write_bytes(msgpack.packb(state))
+
+
 def _own_settings(root: Path) -> Settings:
     """The template workspace's settings from its settings.yml alone: a test that sets
     OKR_WAREHOUSE_PATH or OKR_DBT_TARGET (for its own workspace) must not move the template."""
