@@ -152,15 +152,18 @@ def _imports_frozen(thaw_after: bool) -> Iterator[None]:
     manifest, Dagster's events) to trigger many passes, and each walked the whole import-time heap
     again: about a fifth of a demo night's CPU was `gc_collect_main` (py-spy --native). `gc.freeze`
     moves those objects to a generation the passes skip. A process that goes on (`thaw_after`)
-    unfreezes them afterwards, so any garbage among them is collected as before; the CLI, which
-    exits after its run, leaves them frozen, which also spares the interpreter's final passes over
-    them at exit (1.5 s of a quiet demo night)."""
+    unfreezes them afterwards, so any garbage among them is collected as before. The CLI, which
+    exits after its run, freezes what the run added too: the interpreter's final collection at
+    exit then has nothing to walk (it took 1.5 s of a quiet demo night, more when the night had
+    imported Great Expectations)."""
     gc.freeze()
     try:
         yield
     finally:
         if thaw_after:
             gc.unfreeze()
+        else:
+            gc.freeze()
 
 
 _M_ARENA_MAX = -8  # glibc's mallopt parameter
