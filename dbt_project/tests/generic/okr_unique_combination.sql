@@ -1,7 +1,0 @@
-{#- Fails for each combination of the columns that occurs more than once. -#}
-{% test okr_unique_combination(model, columns) %}
-    select {{ columns | join(', ') }}, count(*) as occurrences
-    from {{ model }}
-    group by {{ columns | join(', ') }}
-    having count(*) > 1
-{% endtest %}
