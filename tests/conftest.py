@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)
 
 
-# Modules that take minutes (`--durations`, 2026-12-03), longest first. The second needs the shared
+# Modules that take minutes (`--durations`, 2026-12-03, 17:00), longest first. The second needs the shared
 # demo night, so one worker builds it while the other runs the first (it is not waited for at the
 # end). The quick modules at the end (real dbt runs) start first among the quick tests, so that
 # `make test-quick` too ends on short tests. Re-measure when one of them changes a lot; a module
@@ -44,18 +44,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 HEAVIEST_FIRST = (
     "tests/pipelines/ingest/test_history_pull.py",
     "tests/pipelines/test_okr_cli.py",
+    "tests/pipelines/reporting/test_scorecard_site_browser.py",
     "tests/dbt/test_postgres_parity.py",
     "tests/pipelines/test_night_results_stable.py",
     "tests/pipelines/deploy/test_production_instance.py",
+    "tests/pipelines/ingest/test_ad_and_salesforce_sources_end_to_end.py",
     "tests/pipelines/test_forecast_commands.py",
     "tests/pipelines/test_run_faults.py",
-    "tests/pipelines/reporting/test_scorecard_site_browser.py",
-    "tests/pipelines/test_nights_in_one_process.py",
-    "tests/pipelines/ingest/test_ad_and_salesforce_sources_end_to_end.py",
-    "tests/demo/test_demo_seasonal_pace.py",
-    "tests/pipelines/test_load_faults.py",
-    "tests/pipelines/transform/test_unchanged_tests.py",
     "tests/pipelines/ingest/test_add_a_source.py",
+    "tests/pipelines/test_nights_in_one_process.py",
+    "tests/pipelines/test_load_faults.py",
+    "tests/demo/test_demo_seasonal_pace.py",
+    "tests/pipelines/transform/test_unchanged_tests.py",
     # quick ones
     "tests/dbt/test_history_and_freshness.py",
     "tests/dbt/test_pace.py",
