@@ -88,8 +88,7 @@ def seed_dbt_parse(settings: Settings) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for name in _PARSE_FILES:
         shutil.copy(source / name, dest / name)
-    state["state_check"]["profile_hash"]["checksum"] = _profile_hash(settings.warehouse_path)
-    (dest / "partial_parse.msgpack").write_bytes(msgpack.packb(state))
+    _save_parse_state(state, settings)
 
 
 _TEMPLATE: dict[Path, tuple[Path, dict] | None] = {}
@@ -135,11 +134,17 @@ def rekey_dbt_parse(source: Path, copy: Path) -> None:
     if settings.target != "duckdb" or not saved.exists():
         return
     state = msgpack.unpackb(saved.read_bytes(), strict_map_key=False)
-    profile = state["state_check"]["profile_hash"]
-    if profile["checksum"] != _profile_hash(_own_settings(source).warehouse_path):
+    keyed_to = state["state_check"]["profile_hash"]["checksum"]
+    if keyed_to != _profile_hash(_own_settings(source).warehouse_path):
         return
-    profile["checksum"] = _profile_hash(settings.warehouse_path)
-    saved.write_bytes(msgpack.packb(state))
+    _save_parse_state(state, settings)
+
+
+def _save_parse_state(state: dict, settings: Settings) -> None:
+    """dbt's saved partial-parse state into the workspace's target folder, keyed to its own
+    warehouse file (the profile hash dbt compares before it parses partially)."""
+    state["state_check"]["profile_hash"]["checksum"] = _profile_hash(settings.warehouse_path)
+    (target_dir(settings) / "partial_parse.msgpack").write_bytes(msgpack.packb(state))
 
 
 def _own_settings(root: Path) -> Settings:

@@ -31,6 +31,7 @@ def census():  # a function: the list of every object must not outlive the count
     out["handlers"] = sum(1 for o in objects if isinstance(o, logging.Handler))
     out["threads"] = threading.active_count()
     out["objects"] = len(objects)
+    out["frozen"] = gc.get_freeze_count()  # a run thaws what it froze (pipelines/scoring_run.py)
     return out
 for day in (24, 25, 26):
     assert run_nightly(dt.date(2026, 11, day)).success, day
@@ -52,6 +53,7 @@ def test_a_night_leaves_nothing_that_piles_up(demo_night: DemoNight, tmp_path: P
         # Dagster keeps the last run's instance and its in-memory storages (run, event, schedule)
         # until the next run replaces them, plus alembic's cache of their last connections.
         assert night.get("DagsterInstance", 0) <= 1 and night.get("Engine", 0) <= 6, (n, night)
+        assert night["frozen"] == 0, f"night {n} left {night['frozen']} objects frozen, never collected"
     assert third["classes"] == second["classes"], f"classes built by one night stay alive: {nights}"
     for key in ("handlers", "threads", "EphemeralDataContext", "FileDataContext", "DuckDBPyConnection"):
         assert third.get(key, 0) <= second.get(key, 0), f"{key} grows from night to night: {nights}"

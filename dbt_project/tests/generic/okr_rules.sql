@@ -14,53 +14,49 @@
 -#}
 {% test okr_rules(model, not_null=[], unique=[], accepted_values={}, between={}) %}
 {%- set key = unique or not_null -%}
-{%- set ns = namespace(first=true) -%}
-
-{%- if not_null %}
-    select
+{#- The row rules as (failed_rule as SQL, the value column to show, the failing condition). -#}
+{%- set row_rules = [] -%}
+{%- if not_null -%}
+    {%- set nulls -%}
         concat('not null: ', concat_ws(', '
-            {%- for column in not_null %},
-            case when {{ column }} is null then '{{ column }}' end
-            {%- endfor %})) as failed_rule,
-        {{ okr_rules_row(key) }} as failing_row
+        {%- for column in not_null %}, case when {{ column }} is null then '{{ column }}' end{% endfor %}))
+    {%- endset -%}
+    {%- do row_rules.append((nulls, none, not_null | join(' is null or ') ~ ' is null')) -%}
+{%- endif -%}
+{%- for column, values in accepted_values.items() -%}
+    {%- do row_rules.append((
+        "'accepted values: " ~ column ~ "'", column,
+        column ~ " not in ('" ~ values | join("', '") ~ "')")) -%}
+{%- endfor -%}
+{%- for column, bounds in between.items() -%}
+    {%- if bounds | length != 2 -%}
+        {{ exceptions.raise_compiler_error(
+            "okr_rules: between." ~ column ~ " must be [min, max], got " ~ bounds) }}
+    {%- endif -%}
+    {%- do row_rules.append((
+        "'between " ~ bounds[0] ~ " and " ~ bounds[1] ~ ": " ~ column ~ "'", column,
+        column ~ " < " ~ bounds[0] ~ " or " ~ column ~ " > " ~ bounds[1])) -%}
+{%- endfor -%}
+{%- if not row_rules and not unique -%}
+    {{ exceptions.raise_compiler_error(
+        "okr_rules: give at least one of not_null, unique, accepted_values, between") }}
+{%- endif -%}
+
+{%- for failed_rule, value_column, failing in row_rules %}
+    select
+        {{ failed_rule }} as failed_rule,
+        {{ okr_rules_row(key, value_column) }} as failing_row
     from {{ model }}
-    where
-        {%- for column in not_null %}
-        {% if not loop.first %}or {% endif %}{{ column }} is null
-        {%- endfor %}
-    {%- set ns.first = false %}
-{%- endif %}
+    where {{ failing }}
+    {% if not loop.last or unique %}union all{% endif %}
+{%- endfor %}
 
 {%- if unique %}
-    {% if not ns.first %}union all{% endif %}
     select
         'unique: {{ unique | join(", ") }}' as failed_rule,
         {{ okr_rules_row(unique) }} as failing_row
     from {{ model }}
     group by {{ unique | join(', ') }}
     having count(*) > 1
-    {%- set ns.first = false %}
 {%- endif %}
-
-{%- for column, values in accepted_values.items() %}
-    {% if not ns.first %}union all{% endif %}
-    select
-        'accepted values: {{ column }}' as failed_rule,
-        {{ okr_rules_row(key, column) }} as failing_row
-    from {{ model }}
-    where {{ column }} not in (
-        {%- for value in values %}'{{ value }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    )
-    {%- set ns.first = false %}
-{%- endfor %}
-
-{%- for column, bounds in between.items() %}
-    {% if not ns.first %}union all{% endif %}
-    select
-        'between {{ bounds[0] }} and {{ bounds[1] }}: {{ column }}' as failed_rule,
-        {{ okr_rules_row(key, column) }} as failing_row
-    from {{ model }}
-    where {{ column }} < {{ bounds[0] }} or {{ column }} > {{ bounds[1] }}
-    {%- set ns.first = false %}
-{%- endfor %}
 {% endtest %}
