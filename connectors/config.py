@@ -9,6 +9,7 @@ model is one optional key of `SourcesConfig`. `load_sources(path)` validates the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,23 @@ class _SourcesBase(StrictModel):
     def enabled_api_sources(self) -> list[str]:
         """Names of the API sources switched on, in registry order."""
         return [d.name for d in sources() if (cfg := api_config(self, d.name)) is not None and cfg.enabled]
+
+    def choose_api_sources(self, wanted: Iterable[str], sources_file: Path | str) -> list[str]:
+        """The API sources to pull: `wanted` (each must be enabled), or every enabled one, in
+        registry order. Raises SourcesError naming an unknown or disabled source (as set in
+        `sources_file`), or when none is enabled. Here, not beside the Dagster jobs, so that a
+        mistyped `okr ingest --source` is answered without importing Dagster."""
+        enabled = self.enabled_api_sources()
+        known = [d.name for d in sources()]
+        chosen = list(dict.fromkeys(wanted))
+        for name in chosen:
+            if name not in known:
+                raise SourcesError(f"no source called {name!r} (known: {', '.join(known)})")
+            if name not in enabled:
+                raise SourcesError(f"{name} is not enabled in {sources_file} ({name}.enabled: false)")
+        if not chosen and not enabled:
+            raise SourcesError(f"no API source is enabled in {sources_file}; nothing to pull")
+        return [n for n in known if n in (chosen or enabled)]
 
 
 # One optional section per registered source: `ga4: GA4Source | None = None`, ...

@@ -210,11 +210,11 @@ def _main(args: argparse.Namespace, debug: bool) -> int:
 
 
 def _check_sources(settings: Settings, names: list[str]) -> None:
+    from connectors.config import load_sources
     from connectors.registry import SourcesError
-    from pipelines.ingest.history import enabled_sources
 
     try:
-        enabled_sources(settings, names)
+        load_sources(settings.sources_file, settings.root).choose_api_sources(names, settings.sources_file)
     except SourcesError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
 

@@ -25,7 +25,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from connectors.config import load_sources
-from connectors.registry import SourcesError, sources
+from connectors.registry import sources
 from pipelines.ingest.partitions import daily_partitions
 from pipelines.settings import Settings, load_settings
 
@@ -94,17 +94,7 @@ def enabled_sources(settings: Settings, wanted: Iterable[str] = ()) -> list[str]
     """The API sources to pull: `wanted` (each must be enabled in sources.yml), or every enabled
     one. Raises SourcesError naming an unknown or disabled source, or when none is enabled."""
     cfg = load_sources(settings.sources_file, settings.root)
-    enabled = cfg.enabled_api_sources()
-    known = [d.name for d in sources()]
-    chosen = list(dict.fromkeys(wanted))
-    for name in chosen:
-        if name not in known:
-            raise SourcesError(f"no source called {name!r} (known: {', '.join(known)})")
-        if name not in enabled:
-            raise SourcesError(f"{name} is not enabled in {settings.sources_file} ({name}.enabled: false)")
-    if not chosen and not enabled:
-        raise SourcesError(f"no API source is enabled in {settings.sources_file}; nothing to pull")
-    return [n for n in known if n in (chosen or enabled)]
+    return cfg.choose_api_sources(wanted, settings.sources_file)
 
 
 def source_asset_keys(names: Iterable[str]) -> list[dg.AssetKey]:

@@ -134,7 +134,9 @@ class FakeApi:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        # serve_forever notices shutdown() at its next poll: a short poll keeps each test's
+        # teardown at a few milliseconds (at 0.05 s it was a fifth of the connector tests' time).
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.005,), daemon=True)
 
     @property
     def base_url(self) -> str:
