@@ -51,8 +51,10 @@ XDIST = -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 test: install
 	$(BIN)/python -m pytest $(XDIST)
 
+# The subset for every change: no end-to-end runs, and the property tests search a quarter as long
+# (tests/fuzzing.py); `make test` runs them in full.
 test-quick: install
-	$(BIN)/python -m pytest $(XDIST) -m "not slow and not integration"
+	OKR_QUICK_FUZZ=1 $(BIN)/python -m pytest $(XDIST) -m "not slow and not integration"
 
 # Run the fault tests and regenerate the fault table of docs/reliability.md from their results.
 reliability: install

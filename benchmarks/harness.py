@@ -195,8 +195,10 @@ def bench_scale(tmp: Path, metrics: int, krs: int, years: int, results: dict[str
 
 def bench_tests(full: bool, results: dict[str, Any]) -> None:
     """The test suite's wall time as `make test-quick` (and `make test` with --full-tests) runs it."""
-    runs = [("test_quick", ["-m", "not slow and not integration"])] + ([("test_full", [])] if full else [])
-    for row, marks in runs:
+    quick = {"OKR_QUICK_FUZZ": "1"}  # what the Makefile's test-quick sets (tests/fuzzing.py)
+    runs = [("test_quick", ["-m", "not slow and not integration"], quick)]
+    runs += [("test_full", [], {})] if full else []
+    for row, marks, env in runs:
         cmd = [
             sys.executable,
             "-m",
@@ -205,12 +207,20 @@ def bench_tests(full: bool, results: dict[str, Any]) -> None:
             "2",
             "--dist",
             "loadscope",
+            "--no-loadscope-reorder",
             "-q",
             "-p",
             "no:cacheprovider",
         ]
         started = time.perf_counter()
-        proc = subprocess.run([*cmd, *marks], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [*cmd, *marks],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
         summary = (proc.stdout.strip().splitlines() or ["no output"])[-1]
         results[row] = {"wall_s": round(wall, 1), "returncode": proc.returncode, "summary": summary}

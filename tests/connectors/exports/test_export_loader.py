@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from connectors.exports import export_load_problems, load_export_folder
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
+from tests.fuzzing import fuzz
 
 CONTACTS_HEADER = (
     "Record ID,First Name,Last Name,Email,Phone Number,Contact owner,Lifecycle Stage,Lead Status,Create Date,"
@@ -483,7 +484,7 @@ _LINE = st.lists(
 ).map(lambda cells: ";".join(cells))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(40)
 @given(body=st.lists(_LINE, max_size=6), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
 def test_fuzz_any_file_is_loaded_or_rejected_never_a_crash(body: list[str], encoding: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

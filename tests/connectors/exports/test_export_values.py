@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from connectors.exports.values import (
@@ -18,6 +18,7 @@ from connectors.exports.values import (
     parse_number,
     to_local,
 )
+from tests.fuzzing import fuzz
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ _CELL = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(raw=_CELL, comma=st.booleans())
 @example(raw="\x1fxlsx-number:", comma=False)  # a text cell that mimics the XLSX number marker
 def test_fuzz_parse_number_gives_a_finite_number_or_a_value_problem(raw: str, comma: bool) -> None:
@@ -111,7 +112,7 @@ def test_fuzz_parse_number_gives_a_finite_number_or_a_value_problem(raw: str, co
     assert value is None or (isinstance(value, float) and math.isfinite(value))
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(raw=_CELL, comma=st.booleans())
 def test_fuzz_parse_int_fits_a_bigint_or_is_a_value_problem(raw: str, comma: bool) -> None:
     try:
@@ -121,7 +122,7 @@ def test_fuzz_parse_int_fits_a_bigint_or_is_a_value_problem(raw: str, comma: boo
     assert value is None or (isinstance(value, int) and -(2**63) < value < 2**63)
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(
     raw=st.one_of(
         st.text(max_size=30),
@@ -140,7 +141,7 @@ def test_fuzz_parse_datetime_gives_a_datetime_or_a_value_problem(raw: str) -> No
     assert value is None or isinstance(value, dt.datetime)
 
 
-@settings(max_examples=200, deadline=None)
+@fuzz(200)
 @given(cells=st.lists(_CELL, max_size=8), delimiter=st.sampled_from([",", ";", "\t", ""]))
 def test_fuzz_decimal_detection_always_decides(cells: list[str], delimiter: str) -> None:
     assert detect_decimal_comma(cells, delimiter) in (True, False)

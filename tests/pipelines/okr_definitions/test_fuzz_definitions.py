@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from pipelines.okr_definitions import DefinitionErrors, OkrDefinitions, load_definitions
 from pipelines.okr_definitions.metric_catalog import load_metric_catalog
+from tests.fuzzing import fuzz
 
 METRICS = load_metric_catalog()
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz(150)
 
 scalars = st.one_of(
     st.none(),
