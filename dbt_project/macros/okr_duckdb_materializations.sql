@@ -11,8 +11,9 @@
     it was, as before.
 
     Only the DuckDB target uses these (`adapter='duckdb'`); PostgreSQL keeps dbt's own. A model that
-    asks for what these leave out (an enforced contract, grants, persisted docs, indexes, DuckDB
-    partitioning or sorting, Python) is built by dbt-duckdb's or dbt's own materialization, unchanged.
+    asks for what these leave out (an enforced contract, grants, persisted docs, indexes, a SQL
+    header, DuckDB partitioning or sorting, Python) is built by dbt-duckdb's or dbt's own
+    materialization, unchanged.
 -#}
 
 {% macro okr_wants_builtin_materialization() -%}
@@ -23,6 +24,7 @@
         or config.get('grants')
         or config.get('persist_docs')
         or config.get('indexes')
+        or config.get('sql_header')
         or config.get('partitioned_by')
         or config.get('sorted_by')
     ) -}}
@@ -53,7 +55,7 @@
     {{ return({'relations': [target]}) }}
 {%- endmacro %}
 
-{% materialization table, adapter='duckdb' %}
+{% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
     {%- if okr_wants_builtin_materialization() -%}
         {{ return(dbt.materialization_table_duckdb()) }}
     {%- endif -%}

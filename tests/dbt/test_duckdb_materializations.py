@@ -27,6 +27,8 @@ models:
   - name: documented
     description: a table whose description is kept in the database
     config: {persist_docs: {relation: true}}
+  - name: headed
+    config: {sql_header: "set variable answer = 42;"}
 """
 
 
@@ -75,6 +77,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "reader": "{{ config(materialized='view') }} select x + 1 as y from {{ ref('base') }}",
             "contracted": "{{ config(materialized='table') }} select 3 as c",
             "documented": "{{ config(materialized='table') }} select 2 as d",
+            "headed": "{{ config(materialized='table') }} select getvariable('answer') as a",
         },
     )
     assert _run(root) == 0
@@ -89,7 +92,7 @@ def test_tables_and_views_are_one_create_or_replace(project: Path) -> None:
 
 
 def test_what_only_dbts_own_materialization_does_is_built_by_it(project: Path) -> None:
-    for model in ("contracted", "documented"):
+    for model in ("contracted", "documented", "headed"):
         assert "create or replace" not in _built_by(project, model), model
         assert "__dbt_tmp" in _built_by(project, model), model
     assert _query(project, "select comment from duckdb_tables() where table_name = 'documented'") == [
@@ -98,6 +101,7 @@ def test_what_only_dbts_own_materialization_does_is_built_by_it(project: Path) -
     assert _query(
         project, "select data_type from information_schema.columns where table_name = 'contracted'"
     ) == [("INTEGER",)]
+    assert _query(project, "select a from headed") == [(42,)]
 
 
 def test_a_failed_build_leaves_the_old_relation_even_when_the_kind_changes(tmp_path: Path) -> None:
@@ -110,12 +114,21 @@ def test_a_failed_build_leaves_the_old_relation_even_when_the_kind_changes(tmp_p
     )
     assert _run(project) == 0
     base = project / "models" / "base.sql"
+    # A build that fails while it runs (not when it is planned): the old table stays.
+    base.write_text("{{ config(materialized='table') }} select 1 as x where error('the build fails')")
+    assert _run(project, "base") == 1
+    assert _kinds(project)["base"] == "BASE TABLE" and _query(project, "select * from base") == [(1,)]
+    # A change of kind that fails: the old table, dropped in the same transaction, comes back.
     base.write_text("{{ config(materialized='view') }} select 1 as x, no_such_column")
     assert _run(project, "base") == 1
+    assert "drop table" in _built_by(project, "base")
     assert _kinds(project)["base"] == "BASE TABLE" and _query(project, "select * from base") == [(1,)]
 
     base.write_text("{{ config(materialized='view') }} select 5 as x")
     assert _run(project, "base") == 0
+    assert "drop table" in _built_by(project, "base") and "create or replace view" in _built_by(
+        project, "base"
+    )
     assert _kinds(project)["base"] == "VIEW" and _query(project, "select * from reader") == [(6,)]
 
     base.write_text("{{ config(materialized='table') }} select 7 as x")
