@@ -5,7 +5,7 @@
     one in, commit and drop the old one, with catalog queries for indexes and foreign keys between:
     seven statements for a table, six for a view. On DuckDB each statement costs dbt about 5 ms of
     its own Python (events, connection handling) while the SQL of most of our models takes a few
-    milliseconds, so a scoring step spent more time renaming than scoring. DuckDB replaces a table
+    milliseconds, so a scoring step spent more time on this bookkeeping than on its SQL. DuckDB replaces a table
     or a view in one transactional statement (`create or replace`), so here a model is
     BEGIN, `create or replace ... as`, COMMIT. A failed build rolls back and leaves the relation as
     it was, as before.
