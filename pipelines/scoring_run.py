@@ -111,36 +111,50 @@ def _execute(
         tags[BACKFILL_TAG] = "true"  # a backfill day posts no alerts
     if exclude:
         partition["asset_selection"] = [k for k in job.asset_layer.selected_asset_keys if k not in exclude]
-    with _imports_frozen(thaw_after=release_memory), run_instance() as instance:
-        run_id = str(uuid.uuid4())
-        if on_event is not None:
-            instance.add_event_listener(run_id, on_event)
-        result = job.execute_in_process(
-            run_id=run_id,
-            **partition,
-            instance=instance,
-            raise_on_error=False,
-            tags=tags,
-            # The CLI prints its own summary; Dagster's step-by-step debug log stays in `dagster dev`.
-            run_config={
-                "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
-            },
-        )
-        success = result.success
-        steps = step_seconds(instance, result.run_id)
-        failures = [
-            f"{e.step_key}: {root_message(e.step_failure_data.error)}"
-            for e in result.all_events
-            if e.event_type == dg.DagsterEventType.STEP_FAILURE
-        ]
-        del result  # the run's events and outputs: not kept beyond this call
-    forget_run_results()  # what the quality steps shared within the run
+    with _warehouse_held_open():
+        with _imports_frozen(thaw_after=release_memory), run_instance() as instance:
+            run_id = str(uuid.uuid4())
+            if on_event is not None:
+                instance.add_event_listener(run_id, on_event)
+            result = job.execute_in_process(
+                run_id=run_id,
+                **partition,
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                # The CLI prints its own summary; Dagster's step-by-step debug log stays in `dagster dev`.
+                run_config={
+                    "loggers": {
+                        "console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}
+                    }
+                },
+            )
+            success = result.success
+            steps = step_seconds(instance, result.run_id)
+            failures = [
+                f"{e.step_key}: {root_message(e.step_failure_data.error)}"
+                for e in result.all_events
+                if e.event_type == dg.DagsterEventType.STEP_FAILURE
+            ]
+            del result  # the run's events and outputs: not kept beyond this call
+        forget_run_results()  # what the quality steps shared within the run
+        if success:
+            summary, errors = summarise(newest)
     if release_memory:
         _release_memory()
     if not success:
         return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
-    summary, errors = summarise(newest)
     return RunOutcome(True, summary, blocked_krs=errors, step_seconds=steps)
+
+
+def _warehouse_held_open() -> contextlib.AbstractContextManager[None]:
+    """The workspace's warehouse kept open for the run (`Warehouse.held_open`)."""
+    from connectors.warehouse import open_warehouse
+
+    settings = load_settings()
+    if settings.target != "duckdb":  # a server: nothing to hold, and no connection made here
+        return contextlib.nullcontext()
+    return open_warehouse(settings.target, duckdb_path=settings.warehouse_path).held_open()
 
 
 @contextlib.contextmanager

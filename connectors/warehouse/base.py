@@ -193,7 +193,8 @@ class Transaction(ABC):
 
 
 class Warehouse(ABC):
-    """A warehouse connection factory. Connections are short-lived so dbt can open the file too."""
+    """A warehouse connection factory. Connections are short-lived: outside a run, other processes
+    can open a DuckDB file between them (a run holds it open throughout: `held_open`)."""
 
     engine: str
 
@@ -210,6 +211,12 @@ class Warehouse(ABC):
         For a burst of reads: opening a connection per read was a large part of a night's
         warehouse time. Engines whose connections are cheap to open keep one per transaction."""
         yield self
+
+    @contextmanager
+    def held_open(self) -> Iterator[None]:
+        """Keep the warehouse open in this process for the block (a whole run), where opening it is
+        costly. Engines with cheap connections do nothing."""
+        yield
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self.transaction() as tx:

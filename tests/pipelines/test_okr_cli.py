@@ -28,26 +28,28 @@ def crawl_in_chromium(site: Path) -> None:
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"],
         )
+        # One tab visits every page (a tab per page started a renderer process each): a problem is
+        # named after the page being visited, so a late one from the page before is still caught.
+        page = browser.new_page()
+        name = [""]
+        page.on("pageerror", lambda e: problems.append(f"{name[0]}: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"{name[0]}: failed {r.url}"))
+        page.on(
+            "request",
+            lambda r: (
+                problems.append(f"{name[0]}: external {r.url}")
+                if not r.url.startswith(("file:", "data:", "blob:"))
+                else None
+            ),
+        )
         for page_path in pages:
-            page = browser.new_page()
-            name = page_path.relative_to(site)
-            page.on("pageerror", lambda e, n=name: problems.append(f"{n}: {e}"))
-            page.on("requestfailed", lambda r, n=name: problems.append(f"{n}: failed {r.url}"))
-            page.on(
-                "request",
-                lambda r, n=name: (
-                    problems.append(f"{n}: external {r.url}")
-                    if not r.url.startswith(("file:", "data:", "blob:"))
-                    else None
-                ),
-            )
+            name[0] = str(page_path.relative_to(site))
             page.goto(page_path.as_uri(), wait_until="load")
             for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
                 target = href.split("#")[0].split("?")[0]
                 local = target and "://" not in target and not target.startswith(("mailto:", "javascript:"))
                 if local and not (page_path.parent / target).exists():
-                    problems.append(f"{name}: broken link {href}")
-            page.close()
+                    problems.append(f"{name[0]}: broken link {href}")
         browser.close()
     assert len(pages) > 50
     assert not problems, "\n".join(problems[:20])

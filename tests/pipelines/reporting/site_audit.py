@@ -13,7 +13,9 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1440, 390)
 
 _AXE_RUN = """async (tags) => {
-  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  // preload: false: axe would fetch the stylesheets itself (for css-orientation-lock), which
+  // Chromium refuses on file:// with a console error that arrives after the run, on the next page.
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'], preload: false};
   const result = await axe.run(document, options);
   return result.violations.map(
     v => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0].target.join(' ')}`);
@@ -39,23 +41,18 @@ def links_of(page, root: Path) -> Iterable[str]:
 
 
 def audit(browser, root: Path, pages: Iterable[Path], widths: Iterable[int] = WIDTHS) -> list[str]:
-    """Every problem on these pages at these widths, as 'page @width: problem' lines."""
+    """Every problem on these pages at these widths, as 'page @width: problem' lines.
+
+    One tab per width visits the pages in turn. A tab per page cost a renderer process each (a
+    third of the audit's time), and reusing the tab cannot hide a problem: what it records is
+    cleared before each visit, so a late message from the previous page could only be counted
+    against the next one, never lost."""
     problems: list[str] = []
     for width in widths:
         context = browser.new_context(viewport={"width": width, "height": 900})
+        page, seen = _watched_tab(context)
         for path in pages:
-            page = context.new_page()  # a page per URL: nothing late from the previous one counts here
-            seen: list[str] = []
-            page.on(
-                "console", lambda m, s=seen: s.append(f"console: {m.text}") if m.type == "error" else None
-            )
-            page.on("pageerror", lambda e, s=seen: s.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r, s=seen: (
-                    None if r.url.startswith(("file://", "data:")) else s.append(f"request {r.url}")
-                ),
-            )
+            seen.clear()
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             if page.locator("[data-chart]").count():
@@ -65,11 +62,22 @@ def audit(browser, root: Path, pages: Iterable[Path], widths: Iterable[int] = WI
             overflow = page.evaluate(_OVERFLOW)
             if overflow > 0:
                 seen.append(f"horizontal overflow of {overflow}px")
-            seen += list(links_of(page, root))
-            own = list(seen)  # axe reads stylesheets itself (refused on file://): not the page's errors
+            seen.extend(links_of(page, root))
             page.add_script_tag(path=str(AXE))
-            own += [f"axe {v}" for v in page.evaluate(_AXE_RUN, WCAG_21_AA)]
-            problems += [f"{path.relative_to(root)} @{width}: {p}" for p in own]
-            page.close()
+            seen.extend(f"axe {v}" for v in page.evaluate(_AXE_RUN, WCAG_21_AA))
+            problems += [f"{path.relative_to(root)} @{width}: {p}" for p in seen]
         context.close()
     return problems
+
+
+def _watched_tab(context) -> tuple:
+    """A new tab and the list it records console errors, page errors and outside requests in."""
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(("file://", "data:")) else seen.append(f"request {r.url}"),
+    )
+    return page, seen
