@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +36,28 @@ def run_instance() -> Iterator[dg.DagsterInstance]:
             os.environ.pop(ONE_PLANNED_EVENT_PER_RANGE, None)
         else:
             os.environ[ONE_PLANNED_EVENT_PER_RANGE] = saved
+
+
+def execute_quietly(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+    **kwargs: Any,
+) -> dg.ExecuteInProcessResult:
+    """`job` in this process on `instance`, failures returned rather than raised. `on_event` gets
+    every event as it happens; Dagster's console log shows warnings only (OKR_LOG_LEVEL): the CLI
+    prints its own progress and summary."""
+    run_id = str(uuid.uuid4())
+    if on_event is not None:
+        instance.add_event_listener(run_id, on_event)
+    log_level = os.environ.get("OKR_LOG_LEVEL", "WARNING")
+    return job.execute_in_process(
+        run_id=run_id,
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        **kwargs,
+    )
 
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

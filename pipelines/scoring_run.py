@@ -8,9 +8,7 @@ import contextlib
 import ctypes
 import datetime as dt
 import gc
-import os
 import typing
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.dagster_runs import root_message, run_instance, step_seconds
+from pipelines.dagster_runs import execute_quietly, root_message, run_instance, step_seconds
 from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
 
@@ -113,22 +111,7 @@ def _execute(
         partition["asset_selection"] = [k for k in job.asset_layer.selected_asset_keys if k not in exclude]
     with _warehouse_held_open():
         with _imports_frozen(thaw_after=release_memory), run_instance() as instance:
-            run_id = str(uuid.uuid4())
-            if on_event is not None:
-                instance.add_event_listener(run_id, on_event)
-            result = job.execute_in_process(
-                run_id=run_id,
-                **partition,
-                instance=instance,
-                raise_on_error=False,
-                tags=tags,
-                # The CLI prints its own summary; Dagster's step-by-step debug log stays in `dagster dev`.
-                run_config={
-                    "loggers": {
-                        "console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}
-                    }
-                },
-            )
+            result = execute_quietly(job, instance, on_event, **partition, tags=tags)
             success = result.success
             steps = step_seconds(instance, result.run_id)
             failures = [

@@ -15,8 +15,6 @@ the other sources load; `IngestOutcome.failed` names it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +125,7 @@ def run_ingest(
 ) -> IngestOutcome:
     """Pull start..end of the named API sources (default: every enabled one) in one Dagster run.
     `on_event` gets every event of the run as it happens (the CLI's progress display)."""
-    from pipelines.dagster_runs import root_message, run_instance, step_seconds
+    from pipelines.dagster_runs import execute_quietly, root_message, run_instance, step_seconds
 
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
@@ -140,18 +138,7 @@ def run_ingest(
     }
     outcome = IngestOutcome(start, end)
     with run_instance() as instance:
-        run_id = str(uuid.uuid4())
-        if on_event is not None:
-            instance.add_event_listener(run_id, on_event)
-        result = job.execute_in_process(
-            run_id=run_id,
-            instance=instance,
-            raise_on_error=False,
-            tags=tags,
-            run_config={
-                "loggers": {"console": {"config": {"log_level": os.environ.get("OKR_LOG_LEVEL", "WARNING")}}}
-            },
-        )
+        result = execute_quietly(job, instance, on_event, tags=tags)
         outcome.step_seconds = step_seconds(instance, result.run_id)
         metas = _materialization_metadata(result.all_events)
         crashed = {
