@@ -69,7 +69,12 @@ def dagster_home(
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    yield DagsterHome(home, database, env)
+    dagster = DagsterHome(home, database, env)
+    # Dagster's tables exist before any test process starts, as after a deployment's first start
+    # (or `dagster instance migrate`): two processes creating them at once on an empty database
+    # race on the same CREATE TYPE and one fails, which no production launch ever meets.
+    dagster.instance().dispose()
+    yield dagster
 
 
 def _pg_rows(server: PostgresServer, database: str, sql: str, params: list) -> list[tuple]:
