@@ -1,6 +1,8 @@
-"""The instance a CLI run uses: on the ephemeral one a range run plans each asset once."""
+"""The instance a CLI run uses: on the ephemeral one a range run plans each asset once, and the
+plans are passed to the run's listeners without being stored."""
 
 import os
+import uuid
 
 import dagster as dg
 import pytest
@@ -21,24 +23,43 @@ def downstream(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
 
 
-def _planned_and_done(instance: dg.DagsterInstance) -> tuple[int, int]:
-    job = dg.Definitions(assets=[upstream, downstream]).resolve_implicit_global_asset_job_def()
+@dg.asset_check(asset=downstream, blocking=True)
+def downstream_has_days(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+EVENT = dg.DagsterEventType
+PLANNED = EVENT.ASSET_MATERIALIZATION_PLANNED, EVENT.ASSET_CHECK_EVALUATION_PLANNED
+
+
+def _range_run(instance: dg.DagsterInstance) -> tuple[list[dg.EventLogEntry], list[dg.EventLogEntry]]:
+    """Ten days in one run: the events its listener saw, and the events the instance stored."""
+    defs = dg.Definitions(assets=[upstream, downstream], asset_checks=[downstream_has_days])
+    job = defs.resolve_implicit_global_asset_job_def()
     tags = {ASSET_PARTITION_RANGE_START_TAG: "2026-11-01", ASSET_PARTITION_RANGE_END_TAG: "2026-11-10"}
-    result = job.execute_in_process(instance=instance, tags=tags)
+    run_id, seen = str(uuid.uuid4()), []
+    instance.add_event_listener(run_id, seen.append)
+    result = job.execute_in_process(instance=instance, tags=tags, run_id=run_id)
     assert result.success
-    events = instance.all_logs(result.run_id)
-    planned = [e for e in events if e.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED]
-    done = [e for e in events if e.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION]
-    return len(planned), len(done)
+    return seen, instance.all_logs(run_id)
+
+
+def _count(events: list[dg.EventLogEntry], *types: dg.DagsterEventType) -> int:
+    return sum(e.dagster_event_type in types for e in events)
 
 
 def test_a_range_run_on_the_ephemeral_instance_plans_each_asset_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.delenv(ONE_PLANNED_EVENT_PER_RANGE, raising=False)
     with run_instance() as instance:
-        planned, done = _planned_and_done(instance)
-    assert planned == 2  # one per asset, not one per asset and day
-    assert done == 20  # every day of the range is still recorded as materialized
+        seen, stored = _range_run(instance)
+    # one plan per asset, not one per asset and day, and one for the check
+    assert _count(seen, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 2
+    assert _count(seen, dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED) == 1
+    assert _count(stored, *PLANNED) == 0  # passed on, not written: nothing reads them back
+    # every day of the range is still recorded as materialized, and the check's result is stored
+    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION) == 20
+    assert _count(stored, dg.DagsterEventType.ASSET_CHECK_EVALUATION) == 1
     assert ONE_PLANNED_EVENT_PER_RANGE not in os.environ  # the switch is only on during the run
 
 
@@ -46,5 +67,9 @@ def test_a_persistent_instance_keeps_dagsters_default(monkeypatch: pytest.Monkey
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     monkeypatch.delenv(ONE_PLANNED_EVENT_PER_RANGE, raising=False)
     with run_instance() as instance:
-        planned, done = _planned_and_done(instance)
-    assert (planned, done) == (20, 20)  # per day: `dagster dev` marks each failed day
+        seen, stored = _range_run(instance)
+    # per day, and stored: `dagster dev` marks each failed day and shows each planned check
+    assert _count(seen, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 20
+    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 20
+    assert _count(stored, dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED) == 1
+    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION) == 20
