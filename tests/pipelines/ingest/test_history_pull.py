@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from connectors.registry import sources
+from pipelines import cli
 from pipelines.settings import REPO_ROOT
 from tests.connectors.history_fakes import SECRET_PREFIXES, SOURCES, HistoryFakes, serve_history
 from tests.helpers import make_workspace
@@ -173,21 +174,28 @@ def test_a_persistent_instance_records_each_day_of_the_range_once(
     assert table_rows(tmp_path, "select count(*) from raw.ga4_daily_report") == [(2 * days,)]
 
 
-def test_an_unknown_or_disabled_source_is_a_usage_error(tmp_path: Path) -> None:
+def test_an_unknown_or_disabled_source_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In this process (the CLI's own `main`): a usage error is found before any run starts."""
     make_workspace(tmp_path, {"2026-Q4.yml": OKRS})
     (tmp_path / "sources.yml").write_text(
         "exports: {enabled: false}\nga4: {enabled: false, property_id: '1'}\n"
     )
-    unknown = okr(
-        tmp_path, "ingest", "--source", "nope", "--from", "2026-11-01", "--to", "2026-11-02", env={}
-    )
-    assert unknown.returncode == 2 and "no source called" in unknown.stderr
-    disabled = okr(
-        tmp_path, "ingest", "--source", "ga4", "--from", "2026-11-01", "--to", "2026-11-02", env={}
-    )
-    assert disabled.returncode == 2 and "ga4 is not enabled" in disabled.stderr
-    none = okr(tmp_path, "ingest", "--from", "2026-11-01", "--to", "2026-11-02", env={})
-    assert none.returncode == 2 and "no API source is enabled" in none.stderr
+    for name in [k for k in os.environ if k.startswith(("OKR_", "DAGSTER_", *SECRET_PREFIXES))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("OKR_WORKSPACE", str(tmp_path))
+
+    def ingest(*args: str) -> tuple[int, str]:
+        code = cli.main(["ingest", *args, "--from", "2026-11-01", "--to", "2026-11-02"])
+        return code, capsys.readouterr().err
+
+    unknown = ingest("--source", "nope")
+    assert unknown[0] == 2 and "no source called" in unknown[1]
+    disabled = ingest("--source", "ga4")
+    assert disabled[0] == 2 and "ga4 is not enabled" in disabled[1]
+    none = ingest()
+    assert none[0] == 2 and "no API source is enabled" in none[1]
 
 
 @pytest.mark.slow
