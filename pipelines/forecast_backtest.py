@@ -193,11 +193,12 @@ def _replay(settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str,
 def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:
     frame = frame.assign(as_of=pd.to_datetime(frame["as_of"]).dt.date)
     finals = frame[frame["as_of"] == pd.to_datetime(frame["end_date"]).dt.date].set_index("kr_id")
+    histories = {kr_id: days.set_index("as_of") for kr_id, days in frame.groupby("kr_id", sort=False)}
     rows = []
     for kr_id, final in finals.iterrows():
         if pd.isna(final["actual"]) or pd.isna(final["score"]):
             continue
-        history = frame[frame["kr_id"] == kr_id].set_index("as_of")
+        history = histories[kr_id]
         achieved = float(final["score"]) >= float(final["achieved_score"]) - 1e-9
         for percent in at:
             day = checkpoint_day(pd.Timestamp(final["start_date"]).date(), int(final["total_days"]), percent)
