@@ -69,6 +69,22 @@ def measure(
     }
 
 
+# A fixed pure-Python loop: its time says how fast this machine is at the moment (a shared machine
+# varies by half or more from hour to hour). Session 9's quiet reference machine took 1.76 s.
+SPEED_LOOP = "s = 0\nfor i in range(30_000_000):\n    s += i"
+REFERENCE_SPEED_S = 1.76
+
+
+def machine_speed_s() -> float:
+    """Best of two timings of SPEED_LOOP in a fresh interpreter (seconds, lower is faster)."""
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", SPEED_LOOP], check=True)
+        best = min(best, time.perf_counter() - started)
+    return round(best, 2)
+
+
 def _okr(*args: str) -> list[str]:
     return [sys.executable, "-m", "pipelines.cli", *args]
 
@@ -247,7 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     result_file.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
         "started": stamp,
-        "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg": os.getloadavg(),
+            "python": platform.python_version(),
+            "speed_loop_s": machine_speed_s(),
+        },
     }
     tmp = Path(tempfile.mkdtemp(prefix="okr-bench-"))
     parts: dict[str, Callable[[], None]] = {
@@ -278,10 +299,16 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     results["failed_parts"] = failed
     results["load_avg_after"] = os.getloadavg()
+    results["machine"]["speed_loop_s_after"] = machine_speed_s()
     results["rows"] = rows.read_rows()
     result_file.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     rows.print_table(results["rows"])
-    print(f"\nresult: {result_file} (load average {results['machine']['load_avg']})")
+    machine = results["machine"]
+    print(f"\nresult: {result_file} (load average {machine['load_avg']})")
+    print(
+        f"machine speed: the reference loop took {machine['speed_loop_s']} s before and "
+        f"{machine['speed_loop_s_after']} s after ({REFERENCE_SPEED_S} s on the quiet reference machine)"
+    )
     for key in ("demo_site_digest", "scale_site_digest"):
         if key in results:  # equal digests between two commits: the same published results
             print(f"{key}: {results[key]}")
