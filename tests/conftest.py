@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -108,9 +109,17 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _one_dbt_parse(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Workspaces made by tests.helpers.make_workspace start from one dbt parse per test run."""
-    share_dbt_parse_in(_shared_dir(tmp_path_factory))
+def _one_dbt_parse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Workspaces made by tests.helpers.make_workspace start from one dbt parse, kept in pytest's
+    cache folder between test runs (about 9 s of one worker, and the other's wait for it, at the
+    start of every run): it is parsed again only when a dbt file changed, and kept apart per dbt
+    and dbt-duckdb version. Without pytest's cache (`-p no:cacheprovider`), one parse per run."""
+    cache = getattr(request.config, "cache", None)
+    if cache is None:
+        share_dbt_parse_in(_shared_dir(tmp_path_factory))
+        return
+    versions = "-".join(importlib.metadata.version(p) for p in ("dbt-core", "dbt-duckdb"))
+    share_dbt_parse_in(cache.mkdir(f"okr-dbt-parse-{versions}"))
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,11 @@ def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
     if shared not in _TEMPLATE:
         root = shared / "dbt-parse"
         with across_workers(shared / "dbt-parse.lock"):
-            if not (root / "ready").exists():
-                root.mkdir(parents=True, exist_ok=True)
-                (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
-                prepare_manifest(_own_settings(root))
-                (root / "ready").touch()
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
+            # Parses only when a dbt file changed since the folder's last parse (its fingerprint):
+            # the folder outlives the test run when pytest's cache is on (tests/conftest.py).
+            prepare_manifest(_own_settings(root))
         settings = _own_settings(root)
         state = msgpack.unpackb(
             (target_dir(settings) / "partial_parse.msgpack").read_bytes(), strict_map_key=False
