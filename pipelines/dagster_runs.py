@@ -113,11 +113,14 @@ def _ephemeral_instance() -> dg.DagsterInstance:
         # inspections a demo night, each on a new connection). This store's schema is made once,
         # in __init__, and never migrated: the answers are remembered, as Dagster's own SQLite
         # store does for its secondary indexes.
-        def has_table(self, table_name: str) -> bool:
-            key = ("table", table_name)
+        def _remembered(self, key: tuple[str, str], ask: Callable[[], bool]) -> bool:
             if key not in self._schema_answers:
-                self._schema_answers[key] = super().has_table(table_name)
+                self._schema_answers[key] = ask()
             return self._schema_answers[key]
+
+        def has_table(self, table_name: str) -> bool:
+            ask = super().has_table
+            return self._remembered(("table", table_name), lambda: ask(table_name))
 
         # At its start a run reports every asset and check it plans to materialize: about 360 of a
         # demo night's 775 events, a second of writes. Only Dagster's UI and partition status
@@ -132,10 +135,8 @@ def _ephemeral_instance() -> dg.DagsterInstance:
             super().store_event(event)
 
         def _has_asset_key_col_on_connection(self, conn: Any, column_name: str) -> bool:
-            key = ("asset_keys column", column_name)
-            if key not in self._schema_answers:
-                self._schema_answers[key] = super()._has_asset_key_col_on_connection(conn, column_name)
-            return self._schema_answers[key]
+            ask = super()._has_asset_key_col_on_connection
+            return self._remembered(("asset_keys column", column_name), lambda: ask(conn, column_name))
 
         @contextlib.contextmanager
         def _connect(self) -> Iterator[Any]:

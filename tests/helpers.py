@@ -112,16 +112,25 @@ def _parsed_template(shared: Path) -> tuple[Path, dict] | None:
             (root / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
             # Parses only when a dbt file changed since the folder's last parse (its fingerprint):
             # the folder outlives the test run when pytest's cache is on (tests/conftest.py).
-            prepare_manifest(_own_settings(root))
-        settings = _own_settings(root)
-        state = msgpack.unpackb(
-            (target_dir(settings) / "partial_parse.msgpack").read_bytes(), strict_map_key=False
-        )
+            settings = _own_settings(root)
+            prepare_manifest(settings)
+            state = _parse_state(settings)
+            if state["state_check"]["profile_hash"]["checksum"] != _profile_hash(settings.warehouse_path):
+                # parsed where the checkout used to be (the hash names the warehouse's full path)
+                (target_dir(settings) / "okr-fingerprint.txt").unlink()
+                prepare_manifest(settings)
+                state = _parse_state(settings)
         stored = state["state_check"]["profile_hash"]["checksum"]
         _TEMPLATE[shared] = (
             (target_dir(settings), state) if stored == _profile_hash(settings.warehouse_path) else None
         )
     return _TEMPLATE[shared]
+
+
+def _parse_state(settings: Settings) -> dict:
+    """dbt's saved partial-parse state of a workspace."""
+    saved = target_dir(settings) / "partial_parse.msgpack"
+    return msgpack.unpackb(saved.read_bytes(), strict_map_key=False)
 
 
 def rekey_dbt_parse(source: Path, copy: Path) -> None:
@@ -133,7 +142,7 @@ def rekey_dbt_parse(source: Path, copy: Path) -> None:
     saved = target_dir(settings) / "partial_parse.msgpack"
     if settings.target != "duckdb" or not saved.exists():
         return
-    state = msgpack.unpackb(saved.read_bytes(), strict_map_key=False)
+    state = _parse_state(settings)
     keyed_to = state["state_check"]["profile_hash"]["checksum"]
     if keyed_to != _profile_hash(_own_settings(source).warehouse_path):
         return

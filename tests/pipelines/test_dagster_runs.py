@@ -54,12 +54,12 @@ def test_a_range_run_on_the_ephemeral_instance_plans_each_asset_once(monkeypatch
     with run_instance() as instance:
         seen, stored = _range_run(instance)
     # one plan per asset, not one per asset and day, and one for the check
-    assert _count(seen, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 2
-    assert _count(seen, dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED) == 1
+    assert _count(seen, EVENT.ASSET_MATERIALIZATION_PLANNED) == 2
+    assert _count(seen, EVENT.ASSET_CHECK_EVALUATION_PLANNED) == 1
     assert _count(stored, *PLANNED) == 0  # passed on, not written: nothing reads them back
     # every day of the range is still recorded as materialized, and the check's result is stored
-    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION) == 20
-    assert _count(stored, dg.DagsterEventType.ASSET_CHECK_EVALUATION) == 1
+    assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20
+    assert _count(stored, EVENT.ASSET_CHECK_EVALUATION) == 1
     assert ONE_PLANNED_EVENT_PER_RANGE not in os.environ  # the switch is only on during the run
 
 
@@ -69,7 +69,7 @@ def test_a_persistent_instance_keeps_dagsters_default(monkeypatch: pytest.Monkey
     with run_instance() as instance:
         seen, stored = _range_run(instance)
     # per day, and stored: `dagster dev` marks each failed day and shows each planned check
-    assert _count(seen, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 20
-    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 20
-    assert _count(stored, dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED) == 1
-    assert _count(stored, dg.DagsterEventType.ASSET_MATERIALIZATION) == 20
+    assert _count(seen, EVENT.ASSET_MATERIALIZATION_PLANNED) == 20
+    assert _count(stored, EVENT.ASSET_MATERIALIZATION_PLANNED) == 20
+    assert _count(stored, EVENT.ASSET_CHECK_EVALUATION_PLANNED) == 1
+    assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20

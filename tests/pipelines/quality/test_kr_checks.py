@@ -13,7 +13,7 @@ from connectors.warehouse import Warehouse
 from pipelines.quality import build_data_docs
 from pipelines.quality.runner import run_kr_checks, run_source_checks
 from pipelines.quality.store import read_blocked, read_results, save_runs, write_blocked
-from pipelines.reporting.data_health import format_summary, scorecard_quality, summary_counts
+from pipelines.reporting.data_health import KR_SOURCE, format_summary, scorecard_quality, summary_counts
 
 Q4 = (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
 Q3 = (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
@@ -131,6 +131,15 @@ def test_stored_results_equal_the_gx_validation_results(warehouse: Warehouse, tm
     assert {"name": "hubspot_contacts_structure", "severity": "ERROR", "passed": False} in by_kr["MKT-1.1"]
     assert {"name": "stg_ga4__daily_reports_volume", "severity": "WARN", "passed": True} in by_kr["MKT-1.2"]
     assert not any(c["name"].startswith("hubspot") for c in by_kr["MKT-1.2"])  # GA4-fed KR
+    # Two KRs on one metric list the same data checks, each after its own KR checks (by name).
+    own = {c["check"] for c in card["data_health"]["check_results"] if c["source"] == KR_SOURCE}
+    for kr_id in ("MKT-1.2", "MKT-3.1"):
+        is_own = [c["name"] in own for c in by_kr[kr_id]]
+        assert is_own == sorted(is_own, reverse=True), kr_id
+        kr_checks = [c["name"] for c in by_kr[kr_id] if c["name"] in own]
+        assert kr_checks == sorted(kr_checks), kr_id
+    data_checks = {k: [c for c in by_kr[k] if c["name"] not in own] for k in ("MKT-1.2", "MKT-3.1")}
+    assert data_checks["MKT-1.2"] == data_checks["MKT-3.1"] != []
     health = card["data_health"]
     assert health["status"] == "error"
     assert health["failed"] == {"ERROR": 2, "WARN": 0}
