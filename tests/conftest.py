@@ -6,6 +6,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,12 @@ import pytest
 
 from tests.fault_report import FaultReport
 from tests.helpers import across_workers, copy_demo_workspace, okr, rekey_dbt_parse, share_dbt_parse_in
+
+# The environment sets PYTHONDONTWRITEBYTECODE=1, and pytest then keeps none of its assertion
+# rewrites: every run, in every worker, parsed and rewrote all test modules again (3 s of each
+# worker's 5 s collection). Our own bytecode is compiled at install (Makefile); this keeps the
+# rewritten test modules in tests/**/__pycache__ (ignored by git).
+sys.dont_write_bytecode = False
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
 
