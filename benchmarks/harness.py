@@ -248,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", type=int, default=200)
     parser.add_argument("--krs", type=int, default=1000)
     parser.add_argument("--years", type=int, default=5)
-    # 10 nights show whether memory and disk stay flat after the first; --nights 30 for the row.
-    parser.add_argument("--nights", type=int, default=10, help="nights in one process (default 10)")
+    # The 30 nights (about 3.5 minutes): RSS rises over the first ten or so, then stays
+    # level, so ten nights could not tell a plateau from a slow leak (benchmarks/README.md).
+    parser.add_argument("--nights", type=int, default=30, help="nights in one process (default 30)")
     parser.add_argument(
         "--full-tests", action="store_true", help="also time the whole test suite (`make test`; minutes)"
     )
