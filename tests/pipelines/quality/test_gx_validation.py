@@ -36,7 +36,9 @@ def test_validations_leave_no_suite_result_or_frame_in_the_context() -> None:
 
 def test_a_result_carries_what_data_docs_files_it_under() -> None:
     df = pd.DataFrame({"value": [1.0, -2.0]})
-    spec = CheckSpec("positive", "column_values_to_be_between", {"column": "value", "min_value": 0}, Severity.WARN)
+    spec = CheckSpec(
+        "positive", "column_values_to_be_between", {"column": "value", "min_value": 0}, Severity.WARN
+    )
 
     run = validate_frame(df, "okr.meta", [spec])
 
