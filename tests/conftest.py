@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.fault_report import FaultReport
-from tests.helpers import across_workers, copy_demo_workspace, okr, rekey_dbt_parse, share_dbt_parse_in
+from tests.helpers import (
+    across_workers,
+    copy_demo_workspace,
+    okr,
+    rekey_dbt_parse,
+    share_dbt_parse_in,
+    share_test_run_dir,
+)
 
 # The environment sets PYTHONDONTWRITEBYTECODE=1, and pytest then keeps none of its assertion
 # rewrites: every run, in every worker, parsed and rewrote all test modules again (3 s of each
@@ -121,6 +128,7 @@ def _one_dbt_parse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     cache folder between test runs (about 9 s of one worker, and the other's wait for it, at the
     start of every run): it is parsed again only when a dbt file changed, and kept apart per dbt
     and dbt-duckdb version. Without pytest's cache (`-p no:cacheprovider`), one parse per run."""
+    share_test_run_dir(_shared_dir(tmp_path_factory))  # tests.helpers.prepare_views
     cache = getattr(request.config, "cache", None)
     if cache is None:
         share_dbt_parse_in(_shared_dir(tmp_path_factory))

@@ -32,7 +32,7 @@ from pipelines.settings import Settings
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
 from tests.dbt.test_scoring_rules import ga4
-from tests.helpers import d, make_workspace
+from tests.helpers import d, make_workspace, prepare_views, run_scoring
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 PERIOD = {"metric": "sessions", "target": 2000, "start": d("2026-11-01"), "end": d("2026-11-30")}
@@ -69,7 +69,7 @@ def _backfill(settings: Settings, wh: Any) -> dict[Any, dict[str, Any]]:
     with wh.transaction() as tx:
         tx.insert("ga4_daily_report", to_frame("ga4_daily_report", rows, meta))
     write_run_context(wh, d(DAYS[0]), d(DAYS[-1]))
-    run_dbt(settings, ["run"])
+    run_scoring(settings)
     found = wh.query(
         f"SELECT {COLUMNS}, override_date, override_note, override_author FROM analytics.kr_score_history"
     )
@@ -87,6 +87,7 @@ def _workspace(root: Path) -> Settings:
 def history(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
     root: Path = tmp_path_factory.mktemp("overrides")
     settings = _workspace(root)
+    prepare_views(settings)
     wh = DuckDBWarehouse(settings.warehouse_path)
     out: dict[Any, Any] = _backfill(settings, wh)
     # The night of Nov 5, while the override holds: the scorecard as published.

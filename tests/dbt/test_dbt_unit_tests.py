@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.settings import Settings
 from pipelines.transform.dbt_setup import run_dbt
-from tests.helpers import d, make_workspace
+from tests.helpers import d, make_workspace, prepare_views
 
 OKRS = {
     "2026-Q4.yml": {
@@ -29,11 +28,12 @@ OKRS = {
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_workspace(tmp_path_factory.mktemp("unit"), OKRS)
+    prepare_views(settings)
     wh = DuckDBWarehouse(settings.warehouse_path)
-    ensure_raw_tables(wh)
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-10"))
-    # Unit tests read the column types of their inputs from the warehouse: build empty relations.
-    run_dbt(settings, ["run", "--empty"], as_of="2026-11-10")
+    # Unit tests read the column types of their inputs from the warehouse: build empty relations
+    # (the staging and metric views come built with the prepared warehouse).
+    run_dbt(settings, ["run", "--empty", "--select", "intermediate marts"], as_of="2026-11-10")
     return settings
 
 

@@ -16,8 +16,7 @@ from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse, open_warehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
-from pipelines.transform.dbt_setup import run_dbt
-from tests.helpers import d, make_workspace
+from tests.helpers import d, make_workspace, prepare_views, run_scoring
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 AS_OF = "2026-11-10"
@@ -70,7 +69,7 @@ FORECAST_COLUMNS = ["forecast_p10", "forecast_p50", "forecast_p90", "forecast_pr
 def _score(settings: Any, wh: Any) -> dict[str, dict[str, Any]]:
     ensure_raw_tables(wh)
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
-    run_dbt(settings, ["run"], as_of=AS_OF)
+    run_scoring(settings, as_of=AS_OF)
     df = wh.query("SELECT * FROM analytics.kr_scores")
     return {r["kr_id"]: r for r in df.astype(object).where(df.notna(), None).to_dict(orient="records")}
 
@@ -78,6 +77,7 @@ def _score(settings: Any, wh: Any) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     settings = make_workspace(tmp_path_factory.mktemp("forecast"), {"2026-Q4.yml": DOC}, CHECKINS)
+    prepare_views(settings)
     return _score(settings, DuckDBWarehouse(settings.warehouse_path))
 
 

@@ -21,7 +21,7 @@ from pipelines.okr_definitions.store import store_definitions
 from pipelines.settings import Settings
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
-from tests.helpers import d, insert_raw, make_workspace
+from tests.helpers import d, insert_raw, make_workspace, prepare_views, run_scoring
 
 PERIOD = {"start": d("2026-11-01"), "end": d("2026-11-30")}
 OBJECTIVES = [
@@ -108,6 +108,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         {"2026-Q4.yml": {"cycle": "2026-Q4", "objectives": OBJECTIVES}},
         CHECKINS,
     )
+    prepare_views(settings)
     wh = DuckDBWarehouse(settings.warehouse_path)
     defs = load_definitions(settings.okrs_dir)
     # The check-in KR's target was 100 until a run on Nov 8 saw it raised to 200.
@@ -123,7 +124,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ads += [_ads("2026-11-02", c, cost) for c, cost in (("a", 0.1), ("b", 0.2), ("c", 0.3))]
     insert_raw(settings, "ad_spend", ads)
     insert_raw(settings, "hubspot_contacts", [_contact(day, n) for day in _days(1, 10) for n in range(2)])
-    run_dbt(settings, ["run"], as_of="2026-11-10")
+    run_scoring(settings, as_of="2026-11-10")
     return {"settings": settings, "wh": wh}
 
 

@@ -19,7 +19,7 @@ from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.transform.dbt_setup import run_dbt
 from pipelines.transform.run_context import write_run_context
-from tests.helpers import d, make_workspace, okr
+from tests.helpers import d, make_workspace, okr, prepare_views, run_scoring
 from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401  (session fixture)
 
 AS_OF = "2026-11-10"
@@ -88,12 +88,13 @@ def _backfill(settings: Any, wh: Any) -> None:
     store_definitions(load_definitions(settings.okrs_dir), wh, seen_on=d("2026-11-01"))
     # A backfill of Nov 1..10 in one run: every day's expected progress kept in kr_score_history.
     write_run_context(wh, d("2026-11-01"), d(AS_OF))
-    run_dbt(settings, ["run"])
+    run_scoring(settings)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, DuckDBWarehouse]:
     settings = make_workspace(tmp_path_factory.mktemp("pace"), {"2026-Q4.yml": DOC}, CHECKINS)
+    prepare_views(settings)
     wh = DuckDBWarehouse(settings.warehouse_path)
     _backfill(settings, wh)
     return settings, wh

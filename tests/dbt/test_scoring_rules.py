@@ -18,7 +18,7 @@ from connectors.warehouse import DuckDBWarehouse
 from pipelines.okr_definitions import load_definitions
 from pipelines.okr_definitions.store import store_definitions
 from pipelines.transform.dbt_setup import run_dbt
-from tests.helpers import d, insert_raw, make_workspace
+from tests.helpers import d, insert_raw, make_workspace, prepare_views, run_scoring
 
 A, B = "2026-11-10", "2026-11-07"
 P = {"start": d("2026-11-06"), "end": d("2026-11-15")}  # 10 days; at A elapsed 5, fraction 0.5
@@ -224,6 +224,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("scoring")
     doc = {"cycle": "2026-Q4", "objectives": OBJECTIVES}
     settings = make_workspace(root, {"2026-Q4.yml": doc}, CHECKINS)
+    prepare_views(settings)
     wh = DuckDBWarehouse(settings.warehouse_path)
     defs = load_definitions(settings.okrs_dir)
     # Yesterday's definitions had another target: a course correction to report.
@@ -237,7 +238,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     store_definitions(defs, wh, seen_on=d("2026-11-02"))
     insert_raw(settings, "ga4_daily_report", GA4_ROWS)
     out: dict[str, Any] = {"settings": settings, "wh": wh}
-    run_dbt(settings, ["run"], as_of=A)
+    run_scoring(settings, as_of=A)
     out["A"] = _scores(wh, "kr_scores", "kr_id")
     out["objectives"] = _scores(wh, "objective_scores", "objective_id")
     out["initiatives"] = wh.query("SELECT * FROM analytics.initiative_contributions ORDER BY initiative_no")
