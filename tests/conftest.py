@@ -71,12 +71,20 @@ HEAVIEST_FIRST = (
     "tests/pipelines/test_load_faults.py",
     "tests/demo/test_demo_seasonal_pace.py",
     "tests/pipelines/transform/test_unchanged_tests.py",
-    # quick ones
+    # quick ones: the dbt modules alternate with others. xdist gives each worker two modules to
+    # start with (the 1st and 3rd, the 2nd and 4th), and the first dbt module of a run waits for
+    # the run's dbt parse (without pytest's cache) and its prepared views (tests/helpers.py): one
+    # worker builds them while the other runs modules that need neither.
     "tests/dbt/test_history_and_freshness.py",
+    "tests/connectors/exports/test_export_bulk_write.py",
     "tests/dbt/test_pace.py",
+    "tests/connectors/registry/test_error_shapes.py",
     "tests/dbt/test_scoring_rules.py",
+    "tests/pipelines/quality/test_runner.py",
     "tests/dbt/test_dbt_unit_tests.py",
+    "tests/connectors/exports/test_export_loader.py",
     "tests/dbt/test_checkin_overrides.py",
+    "tests/connectors/exports/test_export_samples.py",
     "tests/dbt/test_forecast_interval.py",
 )
 
