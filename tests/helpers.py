@@ -220,13 +220,17 @@ def _views_template(shared: Path) -> Path:
         with across_workers(shared / "dbt-views.lock"):
             if not built.exists():
                 shutil.rmtree(root, ignore_errors=True)  # a build that failed half-way
-                _build_views(make_workspace(root, {}))
+                make_workspace(root, {})
+                # Its own settings.yml alone: a test's OKR_WAREHOUSE_PATH must not move the build.
+                _build_views(_own_settings(root))
                 built.touch()
         _VIEWS_TEMPLATE[shared] = _own_settings(root).warehouse_path
     return _VIEWS_TEMPLATE[shared]
 
 
 def _build_views(settings: Settings) -> None:
+    import duckdb
+
     from pipelines.okr_definitions.loader import OkrDefinitions
     from pipelines.okr_definitions.store import store_definitions
 
@@ -235,8 +239,6 @@ def _build_views(settings: Settings) -> None:
     # The okr_* tables the okr staging views read: a workspace's own definitions replace them.
     store_definitions(OkrDefinitions(), warehouse, seen_on=dt.date(2026, 1, 1))
     run_dbt(settings, ["run", "--select", "staging metrics"])
-    import duckdb
-
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute("CHECKPOINT")  # the whole database in its one file, for copying
 
