@@ -2,16 +2,20 @@
 
 Both engines go through the whole product path: `okr run --as-of D --target T` loads the demo
 exports through the storage layer, builds every dbt model (staging, metrics, scoring, history)
-and publishes the scorecard. After each run `analytics.kr_scores` of each engine is read back and
-every KR's actual, progress, score, expected progress and status must agree (numbers to 1e-9).
-The first date is the shared demo night's (tests/conftest.py): on DuckDB that night is the test
-run's one cold `okr run --as-of 2026-11-26` on the demo, copied, so only PostgreSQL runs it here.
+and publishes the scorecard; then `okr backfill` rescores a range of earlier days in one run (the
+date spine of the history models, out of order after the newer night). Afterwards
+`analytics.kr_scores` (the newest day of the backfill) and `analytics.kr_score_history` (every
+scored day) of each engine are read back, and every KR's actual, progress, score, expected
+progress, status and reasons must agree on every day (numbers to 1e-9).
+The night is the shared demo night's (tests/conftest.py): on DuckDB that night is the test run's
+one cold `okr run --as-of 2026-11-26` on the demo, copied, so only PostgreSQL runs it here.
 Running the project on the real server is also the CI check that no model uses DuckDB-only SQL
 outside a dispatch macro: such a model fails to build here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import subprocess
@@ -29,19 +33,18 @@ from tests.postgres_server import PostgresServer, postgres_server  # noqa: F401 
 
 REPO = Path(__file__).resolve().parents[2]
 OKR = Path(sys.executable).with_name("okr")
-# The shared demo night first (already scored on DuckDB), then two earlier dates rescored after it.
-AS_OF_DATES = [DEMO_NIGHT, "2026-08-15", "2026-09-30"]
+# After the shared demo night (already scored on DuckDB): the second half of Q3 in one backfill, a
+# cycle that the night's KRs do not belong to, up to its last day.
+BACKFILL = ("2026-08-15", "2026-09-30")
 COMPARED = ["actual", "progress", "score", "expected_progress"]
 TOLERANCE = 1e-9
-SCORE_SQL = (
-    "SELECT kr_id, CAST(as_of AS VARCHAR) AS as_of, actual, progress, score, expected_progress, status, "
-    "status_reason, CAST(data_through AS VARCHAR) AS data_through, reason_code, reason_params "
-    "FROM analytics.kr_scores ORDER BY kr_id"
+TEXTS = ["as_of", "status", "status_reason", "data_through", "reason_code", "reason_params"]
+_COLUMNS = (
+    "kr_id, CAST(as_of AS VARCHAR) AS as_of, actual, progress, score, expected_progress, status, "
+    "status_reason, CAST(data_through AS VARCHAR) AS data_through, reason_code, reason_params"
 )
-HISTORY_SQL = (
-    "SELECT CAST(as_of AS VARCHAR) AS as_of, kr_id, score, status "
-    "FROM analytics.kr_score_history ORDER BY as_of, kr_id"
-)
+SCORE_SQL = f"SELECT {_COLUMNS} FROM analytics.kr_scores ORDER BY kr_id"
+HISTORY_SQL = f"SELECT {_COLUMNS} FROM analytics.kr_score_history ORDER BY as_of, kr_id"
 
 
 class Engine:
@@ -61,10 +64,15 @@ class Engine:
         self.done = done  # a date this workspace was already scored at, as its latest run
 
     def run(self, as_of: str) -> None:
-        if as_of == self.done:
-            return
+        if as_of != self.done:
+            self._okr("run", "--as-of", as_of)
+
+    def backfill(self, start: str, end: str) -> None:
+        self._okr("backfill", "--from", start, "--to", end)
+
+    def _okr(self, *args: str) -> None:
         done = subprocess.run(
-            [str(OKR), "run", "--as-of", as_of, "--target", self.target],
+            [str(OKR), *args, "--target", self.target],
             cwd=self.workspace,
             env=self.env,
             capture_output=True,
@@ -73,7 +81,7 @@ class Engine:
             check=False,
         )
         assert done.returncode == 0, (
-            f"okr run --as-of {as_of} --target {self.target} failed ({done.returncode}):\n"
+            f"okr {' '.join(args)} --target {self.target} failed ({done.returncode}):\n"
             f"{done.stdout[-4000:]}\n{done.stderr[-8000:]}"
         )
 
@@ -151,28 +159,33 @@ def engines(
 
 @pytest.mark.integration
 @pytest.mark.slow
-# Six dbt builds (3 dates x 2 engines): minutes on a busy 2-core machine, more than the default 900 s.
+# Three okr runs (a night on PostgreSQL, a backfill on each engine): minutes on a busy 2-core
+# machine, more than the default 900 s.
 @pytest.mark.timeout(2700)
 def test_every_kr_scores_the_same_on_duckdb_and_postgres(engines: dict) -> None:
     server: PostgresServer = engines["server"]
     duck, pg = engines["duckdb"], engines["postgres"]
-    problems: list[str] = []
-    for as_of in AS_OF_DATES:
-        duck.run(as_of)
-        pg.run(as_of)
-        d_scores = _duckdb_frame(duck.warehouse, SCORE_SQL)
-        p_scores = _postgres_frame(server, engines["database"], SCORE_SQL)
-        assert len(d_scores) > 0, f"no KR scored on DuckDB at {as_of}"
-        assert set(d_scores["as_of"]) == {as_of}
-        # Reasons are text built in SQL (JSON with fixed decimals): they must match to the byte.
-        texts = ["as_of", "status", "status_reason", "data_through", "reason_code", "reason_params"]
-        problems += _differences(d_scores, p_scores, COMPARED, texts)
+    duck.run(DEMO_NIGHT)
+    pg.run(DEMO_NIGHT)
+    night = _differences(
+        _duckdb_frame(duck.warehouse, SCORE_SQL), _postgres_frame(server, engines["database"], SCORE_SQL),
+        COMPARED, TEXTS,
+    )  # fmt: skip
+    duck.backfill(*BACKFILL)
+    pg.backfill(*BACKFILL)
+    d_scores = _duckdb_frame(duck.warehouse, SCORE_SQL)
+    p_scores = _postgres_frame(server, engines["database"], SCORE_SQL)
+    assert len(d_scores) > 0, "no KR scored on DuckDB"
+    assert set(d_scores["as_of"]) == {BACKFILL[1]}, "kr_scores holds the newest day of the backfill"
 
-    # The history tables (incremental on both engines) hold the same rows for every date.
+    # The history tables (incremental on both engines) hold the same rows for every scored day.
     d_hist = _duckdb_frame(duck.warehouse, HISTORY_SQL)
     p_hist = _postgres_frame(server, engines["database"], HISTORY_SQL)
-    assert sorted(set(d_hist["as_of"])) == sorted(AS_OF_DATES)
-    problems += _differences(d_hist, p_hist, ["score"], ["as_of", "status"])
+    first, last = (dt.date.fromisoformat(d) for d in BACKFILL)
+    days = [str(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)]
+    assert sorted(set(d_hist["as_of"])) == [*days, DEMO_NIGHT]
+    problems = night + _differences(d_scores, p_scores, COMPARED, TEXTS)
+    problems += _differences(d_hist, p_hist, COMPARED, TEXTS)
     assert not problems, "DuckDB and PostgreSQL disagree:\n" + "\n".join(problems[:60])
 
 
