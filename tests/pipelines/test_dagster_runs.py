@@ -1,5 +1,5 @@
 """The instance a CLI run uses: on the ephemeral one a range run plans each asset once, and the
-plans are passed to the run's listeners without being stored."""
+plans and step outputs are passed to the run's listeners without being stored."""
 
 import os
 import uuid
@@ -57,9 +57,12 @@ def test_a_range_run_on_the_ephemeral_instance_plans_each_asset_once(monkeypatch
     assert _count(seen, EVENT.ASSET_MATERIALIZATION_PLANNED) == 2
     assert _count(seen, EVENT.ASSET_CHECK_EVALUATION_PLANNED) == 1
     assert _count(stored, *PLANNED) == 0  # passed on, not written: nothing reads them back
+    assert _count(seen, EVENT.STEP_OUTPUT) == 3 and _count(stored, EVENT.STEP_OUTPUT) == 0
     # every day of the range is still recorded as materialized, and the check's result is stored
     assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20
     assert _count(stored, EVENT.ASSET_CHECK_EVALUATION) == 1
+    # and each step's start and end, which the step timings are read from
+    assert _count(stored, EVENT.STEP_START) == _count(stored, EVENT.STEP_SUCCESS) == 3
     assert ONE_PLANNED_EVENT_PER_RANGE not in os.environ  # the switch is only on during the run
 
 
@@ -72,4 +75,5 @@ def test_a_persistent_instance_keeps_dagsters_default(monkeypatch: pytest.Monkey
     assert _count(seen, EVENT.ASSET_MATERIALIZATION_PLANNED) == 20
     assert _count(stored, EVENT.ASSET_MATERIALIZATION_PLANNED) == 20
     assert _count(stored, EVENT.ASSET_CHECK_EVALUATION_PLANNED) == 1
+    assert _count(stored, EVENT.STEP_OUTPUT) == 3  # a re-execution from failure reads them
     assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20
