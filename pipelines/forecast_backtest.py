@@ -10,13 +10,22 @@ pooled over all the cycles replayed (`--cycle` repeated, or `--cycle all`).
 The forecasts come from the same dbt models as the nightly run (`int_kr_forecasts_daily`), scored
 for every day of the cycles in one dbt invocation (the run context's date range). They run on a
 copy of the warehouse, so the published scores, history and scorecard are never touched.
+
+A replay is kept (the work dir's `backtest-replays/`, the newest few) under a key of everything it
+depends on: the dbt project and vars, the dbt and DuckDB versions, every dbt source table's
+fingerprint and the days replayed. Asking again with other checkpoints or output, or for the same
+days by other cycle names, reuses it instead of running dbt again; any change of code or data is a
+new key, so a reused replay is always the one a new run would give.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -27,10 +36,15 @@ import pandas as pd
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.okr_definitions.loader import OkrDefinitions
 from pipelines.settings import Settings
-from pipelines.transform.dbt_setup import run_dbt
+from pipelines.transform.dbt_setup import prepare_manifest, run_dbt, target_dir
 from pipelines.transform.run_context import write_run_context
+from pipelines.transform.unchanged_tests import source_fingerprints
 
 DEFAULT_AT = (25, 50, 75)
+REPLAYS_DIR = "backtest-replays"
+KEPT_REPLAYS = 4
+# The replay writes its own run context (the days it scores): the copied one is not an input.
+RUN_CONTEXT_SOURCE = "source.okr_scorer.okr.okr_run_context"
 COVERAGE_TARGET = (0.70, 0.90)
 FORECAST_COLUMNS = (
     "as_of, kr_id, measure, kr_type, commitment, start_date, end_date, total_days, elapsed_days, "
@@ -49,6 +63,7 @@ class BacktestResult:
     at: tuple[int, ...]
     points: pd.DataFrame  # one row per (cycle, KR, checkpoint): the forecast and the final
     by_measure: pd.DataFrame  # the summary per measure, plus an "all" row, over every cycle
+    replay_reused: bool = False  # the days were replayed before with the same code and data
 
     @property
     def cycle(self) -> str:
@@ -76,6 +91,7 @@ class BacktestResult:
             "points": [
                 {k: _json_value(v) for k, v in row.items()} for row in self.points.to_dict(orient="records")
             ],
+            "replay_reused": self.replay_reused,
         }
 
     def to_table(self) -> str:
@@ -83,13 +99,15 @@ class BacktestResult:
             f"Backtest of {self.cycle} at {', '.join(f'{a} %' for a in self.at)} of each period "
             f"(target coverage {COVERAGE_TARGET[0]:.0%}..{COVERAGE_TARGET[1]:.0%})"
         )
+        note = ["", "(the replay of these days was reused: code and data are unchanged since)"]
+        note = note if self.replay_reused else []
         if len(self.cycles) == 1:
-            return "\n".join([heading, *_table_lines(self.by_measure)])
+            return "\n".join([heading, *_table_lines(self.by_measure), *note])
         lines = [heading]
         for cycle, summary in self.by_cycle().items():
             lines += ["", f"{cycle}:", *_table_lines(summary)]
         lines += ["", f"All {len(self.cycles)} cycles pooled:", *_table_lines(self.by_measure)]
-        return "\n".join(lines)
+        return "\n".join(lines + note)
 
 
 def _table_lines(summary: pd.DataFrame) -> list[str]:
@@ -140,14 +158,16 @@ def run_backtest(
         raise BacktestError(
             f"no warehouse at {settings.warehouse_path}: run `okr run` first to load the data"
         )
-    frame = _replay(settings, start, end, chosen)
+    frame, reused = _replay(settings, start, end, chosen)
     points = _points(frame, tuple(at))
     empty = [c for c in chosen if points.empty or not (points["cycle"] == c).any()]
     if empty:
         raise BacktestError(
             f"cycle {', '.join(empty)} has no scored key results at the checkpoints (no data?)"
         )
-    return BacktestResult(cycles=chosen, at=tuple(at), points=points, by_measure=summarise(points))
+    return BacktestResult(
+        cycles=chosen, at=tuple(at), points=points, by_measure=summarise(points), replay_reused=reused
+    )
 
 
 def _resolve_cycles(settings: Settings, defs: OkrDefinitions, asked: list[str]) -> tuple[str, ...]:
@@ -175,19 +195,79 @@ def _resolve_cycles(settings: Settings, defs: OkrDefinitions, asked: list[str]) 
     return tuple(sorted(set(asked), key=lambda c: (starts[c], c)))
 
 
-def _replay(settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str, ...]) -> pd.DataFrame:
+def _replay(
+    settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str, ...]
+) -> tuple[pd.DataFrame, bool]:
+    """The forecasts of every day of start..end, of the cycles' KRs, and whether a kept replay
+    served them."""
+    manifest = prepare_manifest(settings)  # parsed once per code change, in the workspace
     with tempfile.TemporaryDirectory(prefix="okr-backtest-") as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
         shutil.copy(settings.warehouse_path, copy)
         replay = dataclasses.replace(settings, warehouse_path=copy)
         warehouse = DuckDBWarehouse(copy)
-        write_run_context(warehouse, start, end)
-        run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
-        marks = ", ".join("?" for _ in cycles)
-        sql = (
-            f"SELECT cycle, {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily WHERE cycle IN ({marks})"
-        )
-        return warehouse.query(sql, list(cycles))
+        kept = settings.work_dir / REPLAYS_DIR / f"{_replay_key(manifest, warehouse, start, end)}.parquet"
+        reused = kept.exists()
+        if reused:
+            frame = _read_parquet(kept)
+            kept.touch()  # the newest use is kept longest
+        else:
+            # The replay's dbt target folder (beside the copy) starts from the workspace's parse,
+            # so dbt parses only what changed (nothing), not the whole project.
+            replay_target = target_dir(replay)
+            replay_target.mkdir(parents=True)
+            for name in ("manifest.json", "partial_parse.msgpack", "okr-fingerprint.txt"):
+                if (manifest.parent / name).exists():
+                    shutil.copy2(manifest.parent / name, replay_target / name)
+            write_run_context(warehouse, start, end)
+            run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
+            frame = warehouse.query(
+                f"SELECT cycle, {FORECAST_COLUMNS} FROM analytics.int_kr_forecasts_daily "
+                "ORDER BY cycle, kr_id, as_of"
+            )
+            _keep(frame, kept)
+    return frame[frame["cycle"].isin(cycles)].reset_index(drop=True), reused
+
+
+def _replay_key(manifest: Path, warehouse: DuckDBWarehouse, start: dt.date, end: dt.date) -> str:
+    """Everything a replay's forecasts depend on, hashed: the project's code and vars (the
+    fingerprint the manifest was prepared for), the versions that run it, the data of every dbt
+    source and the days."""
+    from importlib.metadata import version
+
+    sources = source_fingerprints(warehouse, json.loads(manifest.read_text(encoding="utf-8"))) or {}
+    sources.pop(RUN_CONTEXT_SOURCE, None)
+    key = {
+        "code": manifest.with_name("okr-fingerprint.txt").read_text(encoding="utf-8"),
+        "versions": [version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")],
+        "sources": sources,
+        "days": [start.isoformat(), end.isoformat()],
+        "columns": FORECAST_COLUMNS,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import duckdb
+
+    with duckdb.connect() as con:
+        return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+
+
+def _keep(frame: pd.DataFrame, path: Path) -> None:
+    """Write the replay (whole, or not at all: a new name, then renamed) and drop all but the
+    newest KEPT_REPLAYS."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with duckdb.connect() as con:
+        con.register("replay", frame)
+        con.execute(f"COPY replay TO '{partial}' (FORMAT parquet)")
+    partial.replace(path)
+    replays = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in replays[KEPT_REPLAYS:]:
+        old.unlink(missing_ok=True)
 
 
 def _points(frame: pd.DataFrame, at: tuple[int, ...]) -> pd.DataFrame:

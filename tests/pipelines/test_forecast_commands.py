@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from connectors.warehouse import DuckDBWarehouse
+from pipelines.forecast_backtest import REPLAYS_DIR, _replay_key
+from pipelines.settings import load_settings
+from pipelines.transform.dbt_setup import prepare_manifest
+from pipelines.transform.run_context import write_run_context
 from tests.conftest import DemoNight
 from tests.pipelines.test_okr_cli import okr
 
@@ -23,6 +30,7 @@ def test_backtest_on_the_demo_cycles_is_calibrated(demo: Path) -> None:
     out = okr(demo, "backtest", "--cycle", "2026-Q3", "--cycle", "2025-Q4", "--json")
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout)
+    assert result["replay_reused"] is False
     assert result["cycles"] == ["2025-Q4", "2026-Q3"] and result["cycle"] == "2025-Q4, 2026-Q3"
     assert result["at_percent"] == [25, 50, 75]
     pooled = {r["measure"]: r for r in result["by_measure"]}
@@ -43,9 +51,10 @@ def test_backtest_on_the_demo_cycles_is_calibrated(demo: Path) -> None:
             assert measure == "all" or row["mae_p50"] >= 0
     assert per_cycle["2026-Q3"]["all"]["brier"] < 0.25 + 0.01  # no worse than always saying 50 %
     assert all(p["p10"] <= p["p50"] <= p["p90"] for p in result["points"])
-    # `--cycle all` is every finished cycle (2026-Q4 is not): the same replay.
+    # `--cycle all` is every finished cycle (2026-Q4 is not): the same days, so the kept replay.
     every = okr(demo, "backtest", "--cycle", "all", "--json")
     assert every.returncode == 0, every.stderr[-3000:]
+    assert json.loads(every.stdout)["replay_reused"] is True
     again = {r["measure"]: r for r in json.loads(every.stdout)["by_measure"]}
     assert again.keys() == pooled.keys()
     for measure, row in again.items():  # the same figures (to the float sums' last digits)
@@ -57,8 +66,35 @@ def test_backtest_on_the_demo_cycles_is_calibrated(demo: Path) -> None:
     table = okr(demo, "backtest", "--cycle", "all", "--at", "50")
     assert table.returncode == 0 and "coverage p10-p90" in table.stdout and "sum" in table.stdout
     assert "at 50 %" in table.stdout and "2025-Q4:" in table.stdout and "All 2 cycles pooled:" in table.stdout
+    assert "the replay of these days was reused" in table.stdout
     single = okr(demo, "backtest", "--cycle", "2026-Q3", "--at", "50")
     assert single.returncode == 0 and "pooled" not in single.stdout and "Backtest of 2026-Q3" in single.stdout
+    assert "reused" not in single.stdout  # other days: replayed
+    assert len(list((demo / "data" / ".okr" / REPLAYS_DIR).glob("*.parquet"))) == 2
+
+
+@pytest.mark.slow
+def test_a_kept_replay_is_found_only_for_the_same_code_data_and_days(demo: Path, tmp_path: Path) -> None:
+    settings = load_settings(demo)
+    manifest = prepare_manifest(settings)
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, copy)
+    warehouse = DuckDBWarehouse(copy)
+    q3 = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+    key = _replay_key(manifest, warehouse, *q3)
+    assert _replay_key(manifest, warehouse, *q3) == key
+    write_run_context(warehouse, dt.date(2026, 1, 1), dt.date(2026, 1, 2))  # the replay writes its own
+    assert _replay_key(manifest, warehouse, *q3) == key
+    assert _replay_key(manifest, warehouse, q3[0], dt.date(2026, 9, 29)) != key
+    with warehouse.session(), warehouse.transaction() as tx:
+        tx.execute("UPDATE raw.ga4_daily_report SET sessions = sessions + 1 WHERE rowid = 0")
+    assert _replay_key(manifest, warehouse, *q3) != key
+    stamp = manifest.with_name("okr-fingerprint.txt")
+    changed = tmp_path / "target" / "manifest.json"  # the same manifest prepared for other code
+    changed.parent.mkdir()
+    shutil.copy(manifest, changed)
+    changed.with_name(stamp.name).write_text("other code")
+    assert _replay_key(changed, warehouse, *q3) != _replay_key(manifest, warehouse, *q3)
 
 
 @pytest.mark.slow
