@@ -207,11 +207,9 @@ def _replay(
         replay = dataclasses.replace(settings, warehouse_path=copy)
         warehouse = DuckDBWarehouse(copy)
         kept = settings.work_dir / REPLAYS_DIR / f"{_replay_key(manifest, warehouse, start, end)}.parquet"
-        reused = kept.exists()
-        if reused:
-            frame = _read_parquet(kept)
-            kept.touch()  # the newest use is kept longest
-        else:
+        frame = _read_kept(kept)
+        reused = frame is not None
+        if frame is None:
             # The replay's dbt target folder (beside the copy) starts from the workspace's parse,
             # so dbt parses only what changed (nothing), not the whole project.
             replay_target = target_dir(replay)
@@ -247,11 +245,19 @@ def _replay_key(manifest: Path, warehouse: DuckDBWarehouse, start: dt.date, end:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_kept(path: Path) -> pd.DataFrame | None:
+    """A kept replay, or None when there is none (or it cannot be read: it is replayed again)."""
     import duckdb
 
-    with duckdb.connect() as con:
-        return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect() as con:
+            frame = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+    except duckdb.Error:
+        return None
+    path.touch()  # the newest use is kept longest
+    return frame
 
 
 def _keep(frame: pd.DataFrame, path: Path) -> None:
@@ -263,7 +269,8 @@ def _keep(frame: pd.DataFrame, path: Path) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     with duckdb.connect() as con:
         con.register("replay", frame)
-        con.execute(f"COPY replay TO '{partial}' (FORMAT parquet)")
+        quoted = str(partial).replace("'", "''")  # COPY takes no parameter for its file
+        con.execute(f"COPY replay TO '{quoted}' (FORMAT parquet)")
     partial.replace(path)
     replays = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in replays[KEPT_REPLAYS:]:

@@ -95,3 +95,30 @@ def test_pooled_summary_counts_every_forecast_once() -> None:
     assert "\nA:\n" in table and "\nB:\n" in table and "\nAll 2 cycles pooled:\n" in table
     one = dataclasses.replace(result, cycles=("A",), points=points[points["cycle"] == "A"])
     assert "pooled" not in one.to_table() and one.to_json()["by_cycle"][0]["cycle"] == "A"
+
+
+def test_kept_replays_read_back_whole_unreadable_ones_are_replayed_and_only_the_newest_stay(tmp_path) -> None:
+    import os
+
+    from pipelines.forecast_backtest import KEPT_REPLAYS, _keep, _read_kept
+
+    frame = pd.DataFrame(
+        {"cycle": ["2026-Q3", "2026-Q3"], "kr_id": ["A", "B"], "as_of": [dt.date(2026, 9, 30)] * 2,
+         "forecast_p50": [1.5, None]}
+    )  # fmt: skip
+    kept = tmp_path / "replays" / "key.parquet"
+    assert _read_kept(kept) is None
+    _keep(frame, kept)
+    back = _read_kept(kept)
+    assert back is not None and back["kr_id"].tolist() == ["A", "B"]
+    assert back["forecast_p50"].iloc[0] == 1.5 and pd.isna(back["forecast_p50"].iloc[1])
+    assert [p.name for p in kept.parent.iterdir()] == ["key.parquet"]  # no partial file left
+    kept.write_bytes(b"not a parquet file")
+    assert _read_kept(kept) is None  # replayed again, then overwritten
+    for i in range(KEPT_REPLAYS + 2):
+        other = kept.with_name(f"k{i}.parquet")
+        _keep(frame, other)
+        os.utime(other, (1_000_000 + i, 1_000_000 + i))
+    newest = {f"k{i}.parquet" for i in range(2, KEPT_REPLAYS + 2)}
+    _keep(frame, kept)  # the newest write prunes the rest
+    assert {p.name for p in kept.parent.iterdir()} == newest - {"k2.parquet"} | {"key.parquet"}
