@@ -36,7 +36,7 @@ import pandas as pd
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.okr_definitions.loader import OkrDefinitions
 from pipelines.settings import Settings
-from pipelines.transform.dbt_setup import prepare_manifest, run_dbt, target_dir
+from pipelines.transform.dbt_setup import prepare_manifest, run_dbt
 from pipelines.transform.run_context import write_run_context
 from pipelines.transform.unchanged_tests import source_fingerprints
 
@@ -200,7 +200,7 @@ def _replay(
 ) -> tuple[pd.DataFrame, bool]:
     """The forecasts of every day of start..end, of the cycles' KRs, and whether a kept replay
     served them."""
-    manifest = prepare_manifest(settings)  # parsed once per code change, in the workspace
+    manifest = prepare_manifest(settings)  # the sources to fingerprint, and the code's fingerprint
     with tempfile.TemporaryDirectory(prefix="okr-backtest-") as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
         shutil.copy(settings.warehouse_path, copy)
@@ -210,13 +210,6 @@ def _replay(
         frame = _read_kept(kept)
         reused = frame is not None
         if frame is None:
-            # The replay's dbt target folder (beside the copy) starts from the workspace's parse,
-            # so dbt parses only what changed (nothing), not the whole project.
-            replay_target = target_dir(replay)
-            replay_target.mkdir(parents=True)
-            for name in ("manifest.json", "partial_parse.msgpack", "okr-fingerprint.txt"):
-                if (manifest.parent / name).exists():
-                    shutil.copy2(manifest.parent / name, replay_target / name)
             write_run_context(warehouse, start, end)
             run_dbt(replay, ["run", "--select", "+int_kr_forecasts_daily"])
             frame = warehouse.query(
