@@ -56,16 +56,19 @@ class InProcessDbt:
     """A dbt command running in a thread of this process, with a subprocess' interface."""
 
     def __init__(self, args: Sequence[str]) -> None:
-        from dbt.cli.main import dbtRunner
+        # Imported here, not in the thread: an interrupt must find the thread inside _run's try.
+        from dbt.cli.main import dbtRunner, dbtRunnerResult
         from dbt_common.events.functions import msg_to_dict
 
+        from pipelines.transform.parsed_project import manifest_for
+
         self._to_dict = msg_to_dict  # called for every event, from dbt's threads
+        self._runner, self._result, self._manifest_for = dbtRunner, dbtRunnerResult, manifest_for
 
         self.args = ["dbt", *args]  # what dagster-dbt shows as the command
         self.returncode: int | None = None
         self.stdout = _EventLines()
         self._reported_error = False
-        self._runner = dbtRunner(callbacks=[self._on_event])
         self._thread = threading.Thread(target=self._run, args=(list(args),), name="okr-dbt", daemon=True)
         self._thread.start()
 
@@ -79,7 +82,11 @@ class InProcessDbt:
     def _run(self, args: list[str]) -> None:
         code = 2
         try:
-            result = self._runner.invoke(args)
+            try:
+                with self._manifest_for(args) as manifest:  # None: dbt loads the project itself
+                    result = self._runner(manifest=manifest, callbacks=[self._on_event]).invoke(args)
+            except KeyboardInterrupt as stopped:  # while the project was parsed, before the run
+                result = self._result(success=False, exception=stopped)
             # dbt's CLI: 0 success, 1 a node failed (the result is there), 2 dbt itself failed.
             code = 0 if result.success else (1 if result.exception is None else 2)
             if result.exception is not None and not self._reported_error:  # e.g. a usage error

@@ -4,17 +4,22 @@ its error lines where dagster-dbt reads them, and the warehouse file free again 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import orjson
 import pytest
 
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
-from pipelines.settings import Settings
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 from pipelines.transform.dbt_in_process import InProcessDbt
 from pipelines.transform.dbt_setup import DbtRunError, dbt_args, dbt_environment, run_dbt
+from pipelines.transform.parsed_project import kept_manifest
 from pipelines.transform.run_context import write_run_context
 from tests.helpers import make_workspace
 
@@ -73,3 +78,63 @@ def test_run_dbt_raises_with_the_output_and_leaves_the_warehouse_free(settings: 
         check=False,
     )
     assert other.returncode == 0, other.stderr
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    return copy
+
+
+def _run_in(settings: Settings, project: Path, *args: str) -> int | None:
+    call = dbt_args(settings, [*args, "--log-level", "none"])
+    call[call.index("--project-dir") + 1] = str(project)
+    with dbt_environment(settings):
+        dbt = InProcessDbt(call)
+        for _ in dbt.stdout:
+            pass
+        return dbt.wait()
+
+
+def test_the_parse_is_kept_for_the_next_call_until_a_file_changes(settings: Settings, tmp_path: Path) -> None:
+    project = _project_copy(tmp_path)
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    first = kept_manifest()
+    assert first is not None and "model.okr_scorer.int_scoring_days" in first.nodes
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    assert kept_manifest() is first  # not parsed again
+
+    model = project / "models" / "intermediate" / "int_scoring_days.sql"
+    model.write_text(model.read_text() + "\n-- changed after the first parse\n")
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    changed = kept_manifest()
+    assert changed is not first
+    assert "changed after the first parse" in changed.nodes["model.okr_scorer.int_scoring_days"].raw_code
+
+
+def test_a_project_with_an_ephemeral_model_parses_for_every_call(settings: Settings, tmp_path: Path) -> None:
+    project = _project_copy(tmp_path)
+    (project / "models" / "intermediate" / "int_scoring_days_inline.sql").write_text(
+        "{{ config(materialized='ephemeral') }}\nselect 1 as one\n"
+    )
+    (project / "models" / "intermediate" / "int_reads_inline.sql").write_text(
+        "select one from {{ ref('int_scoring_days_inline') }}\n"
+    )
+    for _ in range(2):  # the second compile must inject the CTE again
+        assert _run_in(settings, project, "run", "--select", "int_reads_inline") == 0
+        assert kept_manifest() is None
+
+
+def test_an_interrupt_while_the_project_is_parsed_stops_the_call(settings: Settings, tmp_path: Path) -> None:
+    project = _project_copy(tmp_path)  # never parsed: a full parse, seconds long
+    call = dbt_args(settings, ["run", "--select", "int_scoring_days", "--log-level", "none"])
+    call[call.index("--project-dir") + 1] = str(project)
+    with dbt_environment(settings):
+        dbt = InProcessDbt(call)
+        time.sleep(0.5)  # inside the parse (it takes seconds)
+        assert dbt.poll() is None
+        dbt.send_signal(signal.SIGINT)
+        events = [orjson.loads(line) for line in dbt.stdout]
+        assert dbt.wait() == 2
+    assert not [e for e in events if e["info"]["name"] == "LogModelResult"]  # nothing ran
+    assert [e for e in events if e["info"]["level"] == "error"]
