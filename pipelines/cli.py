@@ -257,18 +257,14 @@ def _run_days(settings: Settings, days: list[dt.date], args: argparse.Namespace,
     """Score each day in turn under the workspace lock. `okr run` publishes the day it was asked
     for; a backfill publishes only a day that is the newest scored one, so readers keep seeing the
     latest scorecard."""
-    from pipelines.workspace_lock import Holder, WorkspaceBusy, WorkspaceLock
+    from pipelines.workspace_lock import WorkspaceBusy, WorkspaceLock, say_waiting
 
     check_output_folders(settings)
     _fewer_gc_passes()
 
-    def waiting(holder: Holder | None) -> None:
-        who = holder.describe() if holder else "another process"
-        print(f"waiting for the run holding this workspace to finish: {who}", file=sys.stderr, flush=True)
-
     lock = WorkspaceLock(settings.work_dir / "run.lock")
     try:
-        with lock.acquire(wait=args.wait, on_wait=waiting):
+        with lock.acquire(wait=args.wait, on_wait=say_waiting):
             if args.command == "ingest":
                 return _ingest_locked(settings, days, args.sources, debug)
             return _run_locked(

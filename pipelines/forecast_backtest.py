@@ -39,6 +39,7 @@ from pipelines.settings import Settings
 from pipelines.transform.dbt_setup import prepare_manifest, run_dbt
 from pipelines.transform.run_context import write_run_context
 from pipelines.transform.unchanged_tests import source_fingerprints
+from pipelines.workspace_lock import WorkspaceLock, say_waiting
 
 DEFAULT_AT = (25, 50, 75)
 REPLAYS_DIR = "backtest-replays"
@@ -195,6 +196,16 @@ def _resolve_cycles(settings: Settings, defs: OkrDefinitions, asked: list[str]) 
     return tuple(sorted(set(asked), key=lambda c: (starts[c], c)))
 
 
+def _copy_warehouse(settings: Settings, copy: Path) -> None:
+    """The warehouse file (and its write-ahead log, when one is pending) copied while no run
+    writes to it: under the workspace lock, waiting for a running night to end."""
+    with WorkspaceLock(settings.work_dir / "run.lock").acquire(wait=True, on_wait=say_waiting):
+        shutil.copy(settings.warehouse_path, copy)
+        wal = settings.warehouse_path.with_name(settings.warehouse_path.name + ".wal")
+        if wal.exists():
+            shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+
+
 def _replay(
     settings: Settings, start: dt.date, end: dt.date, cycles: tuple[str, ...]
 ) -> tuple[pd.DataFrame, bool]:
@@ -203,7 +214,7 @@ def _replay(
     manifest = prepare_manifest(settings)  # the sources to fingerprint, and the code's fingerprint
     with tempfile.TemporaryDirectory(prefix="okr-backtest-") as tmp:
         copy = Path(tmp) / "warehouse.duckdb"
-        shutil.copy(settings.warehouse_path, copy)
+        _copy_warehouse(settings, copy)
         replay = dataclasses.replace(settings, warehouse_path=copy)
         warehouse = DuckDBWarehouse(copy)
         kept = settings.work_dir / REPLAYS_DIR / f"{_replay_key(manifest, warehouse, start, end)}.parquet"

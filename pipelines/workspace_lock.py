@@ -128,6 +128,12 @@ class WorkspaceLock:
         return holder
 
 
+def say_waiting(holder: Holder | None) -> None:
+    """Tell the user (on stderr) which run this process waits for."""
+    who = holder.describe() if holder else "another process"
+    print(f"waiting for the run holding this workspace to finish: {who}", file=sys.stderr, flush=True)
+
+
 def process_alive(pid: int) -> bool:
     """Whether a process with this PID runs on this machine."""
     try:

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 
+import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.forecast_backtest import BacktestError, BacktestResult, _resolve_cycles, summarise
+from pipelines.forecast_backtest import (
+    BacktestError,
+    BacktestResult,
+    _copy_warehouse,
+    _resolve_cycles,
+    summarise,
+)
 from pipelines.okr_definitions.loader import load_definitions
 from pipelines.settings import load_settings
+from pipelines.workspace_lock import WorkspaceLock
 from tests.helpers import copy_demo_workspace
 
 
@@ -122,3 +131,29 @@ def test_kept_replays_read_back_whole_unreadable_ones_are_replayed_and_only_the_
     newest = {f"k{i}.parquet" for i in range(2, KEPT_REPLAYS + 2)}
     _keep(frame, kept)  # the newest write prunes the rest
     assert {p.name for p in kept.parent.iterdir()} == newest - {"k2.parquet"} | {"key.parquet"}
+
+
+def test_the_warehouse_is_copied_whole_and_only_while_no_run_writes_it(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "settings.yml").write_text("warehouse: data/warehouse.duckdb\n")
+    settings = load_settings(tmp_path)
+    settings.warehouse_path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("pragma disable_checkpoint_on_shutdown")
+    con.execute("create table rows_in_the_wal as select range as n from range(10)")
+    con.close()  # the table lives only in the write-ahead log until the next checkpoint
+    assert settings.warehouse_path.with_name("warehouse.duckdb.wal").exists()
+
+    copy = tmp_path / "copy" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    night = WorkspaceLock(settings.work_dir / "run.lock", command="okr run")
+    with night.acquire():
+        copying = threading.Thread(target=_copy_warehouse, args=(settings, copy))
+        copying.start()
+        copying.join(1.0)
+        assert copying.is_alive() and not copy.exists()  # waits for the night
+    copying.join(10)
+    assert not copying.is_alive()
+    assert "waiting for the run holding this workspace to finish" in capsys.readouterr().err
+    assert duckdb.connect(str(copy)).execute("select count(*) from rows_in_the_wal").fetchone() == (10,)
