@@ -7,10 +7,11 @@ a long-lived process's nights, a backfill, the tests' dbt calls. dbt's documente
 load is `dbtRunner(manifest=...)` with the manifest of an earlier `parse`; `manifest_for` gives
 that manifest, parsed once and kept while nothing it depends on changes.
 
-It depends on the files of the dbt project (their bytes), the call's project, profiles and target
-options and vars, the dbt variables of the environment (`OKR_*`, `DBT_*`: the profile's warehouse
-path and target, the connection settings) and dbt's version; any change of one is another key
-and a new parse. One manifest is kept (a new key replaces it) and one dbt call uses it at a time.
+It depends on the files of the dbt project and its profiles.yml (their bytes), the call's project,
+profiles and target options and vars, the dbt variables of the environment (`OKR_*`, `DBT_*`: the
+profile's warehouse path and target, the connection settings), any other variable the project
+read with `env_var()` (dbt records them in the manifest) and dbt's version; any change of one
+means a new parse. One manifest is kept (a new key replaces it) and one dbt call uses it at a time.
 
 Not kept when the project has an ephemeral model: dbt marks a node whose ephemeral CTEs it has
 injected and does not inject them again on the next compile of the same manifest object.
@@ -34,39 +35,48 @@ _LOG_OPTIONS = ("--log-path", "--log-format-file", "--log-level", "--log-level-f
 # dbt commands that load the project (and so accept a manifest).
 _LOADING_COMMANDS = {"build", "run", "test", "compile", "seed", "snapshot", "list", "ls", "show"}
 # Folders of a dbt project that are dbt's output, not its input.
-_OUTPUT_DIRS = {"target", "dbt_packages", "logs", "__pycache__"}
+_OUTPUT_DIRS = {"target", "logs", "__pycache__"}
 
 _lock = threading.Lock()  # held by the one dbt call that uses the kept manifest
 _kept: dict[str, Any | None] = {}  # {key: manifest, or None when not keepable}, at most one entry
 
 
 def _option_values(args: Sequence[str], names: Sequence[str]) -> list[str]:
-    """`--name value` pairs of `args` (the value after each name), in order."""
+    """`--name value` pairs of `args` (the value after each name, or after `=`), in order."""
     out: list[str] = []
-    for i, arg in enumerate(args[:-1]):
-        if arg in names:
+    for i, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if name in names and equals:
+            out += [name, value]
+        elif arg in names and i + 1 < len(args):
             out += [arg, args[i + 1]]
     return out
 
 
-def _project_files_digest(project_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(project_dir.rglob("*")):
-        relative = path.relative_to(project_dir)
+def _files_digest(digest: Any, folder: Path, pattern: str = "*") -> None:
+    for path in sorted(folder.rglob(pattern)):
+        relative = path.relative_to(folder)
         if path.is_file() and not _OUTPUT_DIRS.intersection(relative.parts):
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _key(args: Sequence[str]) -> str:
     from importlib.metadata import version
 
     options = _option_values(args, _PARSE_OPTIONS)
-    project_dir = Path(dict(zip(options[::2], options[1::2], strict=True)).get("--project-dir", "."))
+    given = dict(zip(options[::2], options[1::2], strict=True))
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(("OKR_", "DBT_")))
     digest = hashlib.sha256(repr((options, env, version("dbt-core"))).encode())
-    digest.update(_project_files_digest(project_dir.resolve()).encode())
+    _files_digest(digest, Path(given.get("--project-dir", ".")).resolve())
+    if "--profiles-dir" in given:
+        _files_digest(digest, Path(given["--profiles-dir"]).resolve(), "profiles.y*ml")
     return digest.hexdigest()
+
+
+def _env_unchanged(manifest: Any) -> bool:
+    """Every environment variable the project read while parsing (`env_var()`, which dbt records
+    in the manifest) still has the value it had."""
+    return all(os.environ.get(name) == value for name, value in manifest.env_vars.items())
 
 
 class _Unkeepable(Exception):
@@ -102,18 +112,24 @@ def manifest_for(args: Sequence[str]) -> Iterator[Any | None]:
         return
     try:
         key = _key(args)
-        if key not in _kept:
+        manifest = _kept.get(key)
+        if key not in _kept or (manifest is not None and not _env_unchanged(manifest)):
             _kept.clear()  # the old manifest goes before the new one is parsed
             try:
                 manifest = _parse(args)
             except _Unkeepable:
-                _kept[key] = None  # known: every call with this key parses for itself
+                manifest = _kept[key] = None  # known: every call with this key parses for itself
             else:
                 if manifest is not None:
                     _kept[key] = manifest
-        yield _kept.get(key)
+        yield manifest
     finally:
         _lock.release()
+
+
+def in_use() -> bool:
+    """Whether a dbt call of this process is parsing the project or running on the kept one."""
+    return _lock.locked()
 
 
 def kept_manifest() -> Any | None:

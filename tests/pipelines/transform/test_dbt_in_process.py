@@ -19,7 +19,7 @@ from connectors.warehouse import DuckDBWarehouse
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 from pipelines.transform.dbt_in_process import InProcessDbt
 from pipelines.transform.dbt_setup import DbtRunError, dbt_args, dbt_environment, run_dbt
-from pipelines.transform.parsed_project import kept_manifest
+from pipelines.transform.parsed_project import in_use, kept_manifest
 from pipelines.transform.run_context import write_run_context
 from tests.helpers import make_workspace
 
@@ -126,15 +126,36 @@ def test_a_project_with_an_ephemeral_model_parses_for_every_call(settings: Setti
 
 
 def test_an_interrupt_while_the_project_is_parsed_stops_the_call(settings: Settings, tmp_path: Path) -> None:
-    project = _project_copy(tmp_path)  # never parsed: a full parse, seconds long
+    project = _project_copy(tmp_path)
     call = dbt_args(settings, ["run", "--select", "int_scoring_days", "--log-level", "none"])
     call[call.index("--project-dir") + 1] = str(project)
+    call[call.index("--target-path") + 1] = str(tmp_path / "target")  # no saved parse: seconds long
     with dbt_environment(settings):
         dbt = InProcessDbt(call)
-        time.sleep(0.5)  # inside the parse (it takes seconds)
+        while not in_use():  # the call has started on the project
+            time.sleep(0.005)
+        time.sleep(0.2)
         assert dbt.poll() is None
         dbt.send_signal(signal.SIGINT)
         events = [orjson.loads(line) for line in dbt.stdout]
         assert dbt.wait() == 2
     assert not [e for e in events if e["info"]["name"] == "LogModelResult"]  # nothing ran
     assert [e for e in events if e["info"]["level"] == "error"]
+
+
+def test_a_variable_the_project_read_while_parsing_is_parsed_again_when_it_changes(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project_copy(tmp_path)
+    (project / "models" / "intermediate" / "int_env_named.sql").write_text(
+        "{{ config(alias='env_named_' ~ env_var('MODEL_NAME_SUFFIX')) }}\nselect 1 as one\n"
+    )
+    relations = DuckDBWarehouse(settings.warehouse_path)
+    for suffix in ("first", "second"):
+        monkeypatch.setenv("MODEL_NAME_SUFFIX", suffix)  # an alias is decided when dbt parses
+        assert _run_in(settings, project, "run", "--select", "int_env_named") == 0
+        found = relations.query(
+            "select count(*) as n from information_schema.tables where table_name = ?",
+            [f"env_named_{suffix}"],
+        )
+        assert found["n"].iloc[0] == 1
