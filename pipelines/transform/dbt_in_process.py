@@ -2,7 +2,8 @@
 
 A dbt subprocess spends about 2.5 s of a demo night before its first node: starting Python,
 importing dbt, loading the project. This process has imported most of dbt already (dagster-dbt
-imports it), so `dbtRunner` in a thread starts the nodes at once. Everything after the run is
+imports it), so `dbtRunner` in a thread starts the nodes at once; the project is parsed once per
+process and handed to every later call (parsed_project.py). Everything after the run is
 dagster-dbt's own code: `DbtCliInvocation` reads the run's structured events as it reads a
 subprocess's `--log-format json` lines and turns them into Dagster events, errors and messages.
 
