@@ -70,6 +70,9 @@ class InProcessDbt:
         self.returncode: int | None = None
         self.stdout = _EventLines()
         self._reported_error = False
+        # Set by send_signal: the interrupt raised in dbt's thread can be lost (raised inside a
+        # finaliser that runs there, Python only prints it), so the run does not start after it.
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(list(args),), name="okr-dbt", daemon=True)
         self._thread.start()
 
@@ -85,6 +88,8 @@ class InProcessDbt:
         try:
             try:
                 with self._manifest_for(args) as manifest:  # None: dbt loads the project itself
+                    if self._stopped.is_set():
+                        raise KeyboardInterrupt
                     result = self._runner(manifest=manifest, callbacks=[self._on_event]).invoke(args)
             except KeyboardInterrupt as stopped:  # while the project was parsed, before the run
                 result = self._result(success=False, exception=stopped)
@@ -105,7 +110,10 @@ class InProcessDbt:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
-        if sig == signal.SIGINT and self._thread.ident is not None and self._thread.is_alive():
+        if sig != signal.SIGINT:
+            return
+        self._stopped.set()
+        if self._thread.ident is not None and self._thread.is_alive():
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                 ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
             )

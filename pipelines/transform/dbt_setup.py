@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pipelines.okr_definitions.metric_catalog import metric_model_names
 from pipelines.settings import DBT_PROJECT_DIR, Settings
@@ -67,12 +68,24 @@ def target_dir(settings: Settings) -> Path:
     return settings.work_dir / f"dbt-target-{settings.target}"
 
 
+# What dbt writes into a project folder (its output, not its input): folders, and the anonymous
+# user id it writes beside profiles.yml.
+_OUTPUT_DIRS = {"target", "logs", "__pycache__"}
+_OUTPUT_FILES = {".user.yml"}
+
+
+def hash_project_files(digest: Any, project_dir: Path, pattern: str = "*") -> None:
+    """Feed `digest` every input file of a dbt project (path and bytes; `pattern` narrows it)."""
+    for path in sorted(project_dir.rglob(pattern)):
+        relative = path.relative_to(project_dir)
+        output = path.name in _OUTPUT_FILES or _OUTPUT_DIRS.intersection(relative.parts)
+        if path.is_file() and not output:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
 def _project_fingerprint(vars_: dict, target: str) -> str:
     digest = hashlib.sha256(json.dumps(vars_, sort_keys=True).encode() + target.encode())
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".sql", ".yml", ".yaml", ".md"} and "target" not in path.parts:
-            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
-            digest.update(path.read_bytes())
+    hash_project_files(digest, DBT_PROJECT_DIR)
     return digest.hexdigest()
 
 

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pipelines.transform.dbt_setup import hash_project_files
+
 # The options of a dbt call that decide what a parse gives (its manifest and where its
 # partial-parse state lives), with their values; everything else selects or runs nodes.
 _PARSE_OPTIONS = ("--project-dir", "--profiles-dir", "--profile", "--target", "--target-path", "--vars")
@@ -34,8 +36,6 @@ _PARSE_OPTIONS = ("--project-dir", "--profiles-dir", "--profile", "--target", "-
 _LOG_OPTIONS = ("--log-path", "--log-format-file", "--log-level", "--log-level-file")
 # dbt commands that load the project (and so accept a manifest).
 _LOADING_COMMANDS = {"build", "run", "test", "compile", "seed", "snapshot", "list", "ls", "show"}
-# Folders of a dbt project that are dbt's output, not its input.
-_OUTPUT_DIRS = {"target", "logs", "__pycache__"}
 
 _lock = threading.Lock()  # held by the one dbt call that uses the kept manifest
 _kept: dict[str, Any | None] = {}  # {key: manifest, or None when not keepable}, at most one entry
@@ -53,13 +53,6 @@ def _option_values(args: Sequence[str], names: Sequence[str]) -> list[str]:
     return out
 
 
-def _files_digest(digest: Any, folder: Path, pattern: str = "*") -> None:
-    for path in sorted(folder.rglob(pattern)):
-        relative = path.relative_to(folder)
-        if path.is_file() and not _OUTPUT_DIRS.intersection(relative.parts):
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-
-
 def _key(args: Sequence[str]) -> str:
     from importlib.metadata import version
 
@@ -67,9 +60,9 @@ def _key(args: Sequence[str]) -> str:
     given = dict(zip(options[::2], options[1::2], strict=True))
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(("OKR_", "DBT_")))
     digest = hashlib.sha256(repr((options, env, version("dbt-core"))).encode())
-    _files_digest(digest, Path(given.get("--project-dir", ".")).resolve())
+    hash_project_files(digest, Path(given.get("--project-dir", ".")).resolve())
     if "--profiles-dir" in given:
-        _files_digest(digest, Path(given["--profiles-dir"]).resolve(), "profiles.y*ml")
+        hash_project_files(digest, Path(given["--profiles-dir"]).resolve(), "profiles.y*ml")
     return digest.hexdigest()
 
 

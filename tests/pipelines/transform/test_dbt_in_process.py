@@ -101,8 +101,11 @@ def test_the_parse_is_kept_for_the_next_call_until_a_file_changes(settings: Sett
     assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
     first = kept_manifest()
     assert first is not None and "model.okr_scorer.int_scoring_days" in first.nodes
+    node = first.nodes["model.okr_scorer.int_scoring_days"]
+    node.compiled_code = None
     assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
     assert kept_manifest() is first  # not parsed again
+    assert node.compiled_code  # the run compiled into the kept manifest: it ran on it
 
     model = project / "models" / "intermediate" / "int_scoring_days.sql"
     model.write_text(model.read_text() + "\n-- changed after the first parse\n")
