@@ -131,10 +131,13 @@ def ensure_raw_tables(warehouse: Warehouse, tables: Iterable[str] | None = None)
     """
     names = list(tables) if tables is not None else list(RAW_TABLES)
     with warehouse.transaction() as tx:
-        for name in names:
-            tx.ensure_table(name, RAW_TABLES[name])
-        tx.ensure_table(EXPORT_FILES_TABLE, EXPORT_FILES_COLUMNS)
-        tx.ensure_table(LOAD_STATUS_TABLE, LOAD_STATUS_COLUMNS)
+        tx.ensure_tables(
+            {
+                **{name: RAW_TABLES[name] for name in names},
+                EXPORT_FILES_TABLE: EXPORT_FILES_COLUMNS,
+                LOAD_STATUS_TABLE: LOAD_STATUS_COLUMNS,
+            }
+        )
     return [*names, EXPORT_FILES_TABLE, LOAD_STATUS_TABLE]
 
 

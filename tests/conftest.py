@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata
 import json
 import os
@@ -30,6 +31,26 @@ from tests.helpers import (
 sys.dont_write_bytecode = False
 
 DEMO_NIGHT = "2026-11-26"  # the as-of date of the shared `demo_night`
+
+
+def _exit_without_teardown() -> None:
+    """An xdist worker's last step: the other exit handlers run as usual (in their order), then
+    the process ends without Python's interpreter teardown."""
+    atexit.unregister(_exit_without_teardown)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The teardown frees every object of the worker's heap (dbt, Dagster, GX, pandas) one by one:
+    # 3-4 s after the worker's last test, and the test run waits for it. A worker's outcome has
+    # reached the controller by then (xdist reads the reports and exit status it sent, not the
+    # process's exit code), so ending at once loses nothing; a run without xdist exits normally.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        atexit.register(_exit_without_teardown)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

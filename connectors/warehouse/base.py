@@ -82,9 +82,34 @@ class Transaction(ABC):
     def qualified(self, table: str) -> str:
         return f"{quote_ident(self.schema)}.{quote_ident(table)}"
 
+    def schema_columns(self) -> dict[str, list[str]]:
+        """Column names of every table and view of the schema, in order, by name."""
+        rows = self.query(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+            [self.schema],
+        )
+        out: dict[str, list[str]] = {}
+        for table, column in rows.itertuples(index=False):
+            out.setdefault(table, []).append(column)
+        return out
+
     def ensure_table(self, table: str, columns: Mapping[str, str]) -> None:
         """Create schema.table with the given column types unless it exists; add missing columns."""
-        existing = self.table_columns(table)
+        self._ensure(table, columns, self.table_columns(table))
+
+    def ensure_tables(self, tables: Mapping[str, Mapping[str, str]]) -> None:
+        """`ensure_table` for each table, reading what exists in one query (not one a table)."""
+        existing = self.schema_columns()
+        for table, columns in tables.items():
+            self._ensure(table, columns, existing.get(table, []))
+
+    def _column_types(self, columns: Mapping[str, str]) -> Mapping[str, str]:
+        """The column types as this engine writes them."""
+        return columns
+
+    def _ensure(self, table: str, columns: Mapping[str, str], existing: Sequence[str]) -> None:
+        columns = self._column_types(columns)
         if not existing:
             cols = ", ".join(f"{quote_ident(c)} {t}" for c, t in columns.items())
             self.execute(f"CREATE TABLE {self.qualified(table)} ({cols})")

@@ -185,10 +185,10 @@ class PostgresTransaction(Transaction):
             )
             return [r[0] for r in cur.fetchall()]
 
-    def ensure_table(self, table: str, columns: Mapping[str, str]) -> None:
+    def _column_types(self, columns: Mapping[str, str]) -> Mapping[str, str]:
         for col in columns:
             check_identifier_length(col)
-        super().ensure_table(table, {c: postgres_type(t) for c, t in columns.items()})
+        return {c: postgres_type(t) for c, t in columns.items()}
 
     def _insert_frame(self, table: str, df: pd.DataFrame) -> None:
         cols = ", ".join(quote_ident(c) for c in df.columns)

@@ -140,10 +140,25 @@ def test_network_causes_in_words(
             _load(d, stream, api, wh, sleeps)  # type: ignore[arg-type]
         assert cause in str(err.value) and f"(host {host})" in str(err.value), str(err.value)
         assert str(err.value).startswith(f"{d.name}: ")
-    # A short read timeout (two attempts wait 0.2 s, not 1 s, per stream), the answer far later:
-    # 0.5 s of margin, so a loaded machine cannot make the late answer look in time.
+
+
+def _first_streams() -> list[tuple[SourceDescriptor, Stream]]:
+    return [(d, d.streams[0]) for d in sources()]
+
+
+@pytest.mark.parametrize("case", _first_streams(), ids=_id)
+def test_a_read_timeout_is_named_in_words(
+    case: tuple[SourceDescriptor, Stream], fake_api: FakeApi, wh: DuckDBWarehouse, sleeps
+) -> None:
+    # Once per source, not per stream: the wait is the shared HTTP layer's, and every stream's
+    # errors are already shown to carry its source's name (test_network_causes_in_words).
+    d, stream = case
+    # A short read timeout (two attempts wait 0.2 s, not 1 s), the answer far later: 0.5 s of
+    # margin, so a loaded machine cannot make the late answer look in time.
     fake_api.fail_next(*[Reply(200, {"late": True}, delay_s=0.6)] * 2)
-    with pytest.raises(HttpError, match=r"timed out waiting for an answer \(read timeout of 0.1 s\)"):
+    with pytest.raises(
+        HttpError, match=rf"^{d.name}: .*timed out waiting for an answer \(read timeout of 0.1 s\)"
+    ):
         _load(d, stream, fake_api, wh, sleeps, read_timeout=0.1)
 
 

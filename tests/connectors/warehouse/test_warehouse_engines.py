@@ -251,6 +251,24 @@ def test_ensure_table_adds_new_columns_to_an_existing_table(warehouse: Warehouse
     ]
 
 
+def test_ensure_tables_creates_the_missing_extends_the_older_and_keeps_rows(warehouse: Warehouse) -> None:
+    with warehouse.transaction() as tx:
+        tx.insert("spends", spends(("2026-09-01", "a", 1.0, 1)), SPEND_SCHEMA)
+    wanted = {
+        "spends": {**SPEND_SCHEMA, "platform": "VARCHAR"},
+        "clicks_by_day": {"day": "DATE", "clicks": "BIGINT"},
+    }
+    for _ in range(2):  # the second time finds everything in place
+        with warehouse.transaction() as tx:
+            tx.ensure_tables(wanted)
+    with warehouse.transaction() as tx:
+        found = tx.schema_columns()
+    assert found["spends"] == ["spend_date", "campaign", "cost", "clicks", "platform"]
+    assert found["clicks_by_day"] == ["day", "clicks"]
+    assert rows(warehouse, "SELECT campaign, platform FROM raw.spends") == [("a", None)]
+    assert rows(warehouse, "SELECT count(*) FROM raw.clicks_by_day") == [(0,)]
+
+
 @pytest.mark.parametrize("bad", ['spends"; DROP TABLE x; --', "1abc", "with space", ""])
 def test_identifiers_are_validated_before_any_sql(warehouse: Warehouse, bad: str) -> None:
     with pytest.raises(ValueError, match="not a valid SQL identifier"), warehouse.transaction() as tx:
