@@ -77,9 +77,6 @@ def _same_key(key: Sequence[str]) -> str:
     return " AND ".join(f"t.{quote_ident(k)} = k.{quote_ident(k)}" for k in key)
 
 
-ALLOCATOR_FLUSH_THRESHOLD = "8MiB"
-
-
 class DuckDBWarehouse(Warehouse):
     engine = "duckdb"
 
@@ -90,13 +87,7 @@ class DuckDBWarehouse(Warehouse):
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
-        # DuckDB's allocator keeps what a finished task freed for reuse unless the task peaked
-        # above this threshold (default 128 MiB): a long-lived process kept a few MiB more
-        # after some nights, never given back (+14 MiB over 14 demo nights; +1 MiB at 8 MiB).
-        # The setting belongs to the open database, which dbt's connections join during a run.
-        con.execute(f"SET allocator_flush_threshold = '{ALLOCATOR_FLUSH_THRESHOLD}'")
-        return con
+        return duckdb.connect(str(self.path))
 
     @contextmanager
     def held_open(self) -> Iterator[None]:

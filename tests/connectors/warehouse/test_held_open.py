@@ -7,13 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
-from connectors.warehouse.duckdb_store import ALLOCATOR_FLUSH_THRESHOLD
 from pipelines.transform.dbt_setup import run_dbt
 from tests.helpers import make_workspace
 
@@ -74,14 +72,3 @@ def test_dbt_in_the_process_builds_while_the_database_is_held(tmp_path: Path) ->
         assert wh.query("SELECT count(*) AS n FROM analytics.stg_okr__currency_rates")["n"].iloc[0] == 0
         assert not _other_process_opens(settings.warehouse_path)
     assert _other_process_opens(settings.warehouse_path)
-
-
-def test_the_open_database_gives_freed_memory_back_after_a_big_task(tmp_path: Path) -> None:
-    # Measured by the nights benchmark (RSS over nights in one process); here: every connection
-    # of a run, dbt's included (they join the open database), has the threshold set.
-    wh = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
-    with wh.held_open():
-        joined = duckdb.connect(str(wh.path))  # as dbt-duckdb connects: no settings of ours
-        setting = "SELECT current_setting('allocator_flush_threshold')"
-        assert joined.execute(setting).fetchone() == (ALLOCATOR_FLUSH_THRESHOLD,)
-        joined.close()
