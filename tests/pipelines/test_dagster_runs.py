@@ -1,6 +1,8 @@
 """The instance a CLI run uses: on the ephemeral one a range run plans each asset once, and the
 plans and step outputs are passed to the run's listeners without being stored."""
 
+import contextlib
+import gc
 import os
 import uuid
 
@@ -77,3 +79,21 @@ def test_a_persistent_instance_keeps_dagsters_default(monkeypatch: pytest.Monkey
     assert _count(stored, EVENT.ASSET_CHECK_EVALUATION_PLANNED) == 1
     assert _count(stored, EVENT.STEP_OUTPUT) == 3  # a re-execution from failure reads them
     assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20
+
+
+def test_an_ephemeral_instance_leaves_nothing_behind_for_the_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Alembic turns a package-resource script location into an ExitStack closed only at exit:
+    # before the scripts were named by their folder, every run's instance left two behind.
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    def exit_stacks() -> int:
+        gc.collect()
+        return sum(isinstance(o, contextlib.ExitStack) for o in gc.get_objects())
+
+    with run_instance():
+        pass
+    before = exit_stacks()
+    for _ in range(3):
+        with run_instance():
+            pass
+    assert exit_stacks() == before
