@@ -23,6 +23,7 @@ ONE_PLANNED_EVENT_PER_RANGE = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 def run_instance() -> Iterator[dg.DagsterInstance]:
     """A persistent instance when the user has one (runs show up in `dagster dev`), else an
     ephemeral one, which nothing reads after the run: there a range run plans each asset once."""
+    _scripts_by_path()  # both kinds keep their runs in SQLite, stamped by alembic when opened
     if os.environ.get("DAGSTER_HOME"):
         with dg.DagsterInstance.get() as instance:
             yield instance
@@ -94,7 +95,6 @@ def _ephemeral_instance() -> dg.DagsterInstance:
     from dagster._core.storage.root import TemporaryLocalArtifactStorage
     from dagster._core.storage.runs import InMemoryRunStorage
 
-    _scripts_by_path()
     unread = (
         DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
         DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
@@ -168,16 +168,16 @@ def _ephemeral_instance() -> dg.DagsterInstance:
 
 def _scripts_by_path() -> None:
     """Name Dagster's migration scripts by their folder, not as the package resource
-    "dagster:_core/storage/alembic". Each in-memory store stamps its schema with alembic when it
-    is made (two per run), and alembic resolves a resource name into an `ExitStack` that it
-    registers to close at exit, so it is never freed: two a night, with the interned path strings
-    they hold (their table grew once by 3.7 MiB after about 150 instances). A folder is used as
-    it is. The same scripts either way; only when Dagster still names them by that resource."""
+    "dagster:_core/storage/alembic". Each SQLite store (in memory or in DAGSTER_HOME) stamps or
+    checks its schema with alembic when it is opened (two per run), and alembic resolves a
+    resource name into an `ExitStack` that it registers to close at exit, so it is never freed:
+    two a run, with the interned path strings they hold. A folder is used as it is. The same
+    scripts either way; only while Dagster still names them by that resource."""
     from dagster._core.storage import sql
 
-    resource = "dagster:_core/storage/alembic"
-    if getattr(sql, "ALEMBIC_SCRIPTS_LOCATION", None) == resource:
-        sql.ALEMBIC_SCRIPTS_LOCATION = str(Path(dg.__file__).parent / "_core" / "storage" / "alembic")
+    folder = Path(dg.__file__).parent / "_core" / "storage" / "alembic"
+    if getattr(sql, "ALEMBIC_SCRIPTS_LOCATION", None) == "dagster:_core/storage/alembic" and folder.is_dir():
+        sql.ALEMBIC_SCRIPTS_LOCATION = str(folder)
 
 
 def _hold(conn: Any) -> int:

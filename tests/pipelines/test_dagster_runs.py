@@ -81,10 +81,16 @@ def test_a_persistent_instance_keeps_dagsters_default(monkeypatch: pytest.Monkey
     assert _count(stored, EVENT.ASSET_MATERIALIZATION) == 20
 
 
-def test_an_ephemeral_instance_leaves_nothing_behind_for_the_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kind", ["ephemeral", "persistent"])
+def test_a_runs_instance_leaves_nothing_behind_for_the_exit(
+    kind: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     # Alembic turns a package-resource script location into an ExitStack closed only at exit:
     # before the scripts were named by their folder, every run's instance left two behind.
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    if kind == "persistent":
+        monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    else:
+        monkeypatch.delenv("DAGSTER_HOME", raising=False)
 
     def exit_stacks() -> int:
         gc.collect()
