@@ -285,3 +285,29 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, data_docs: Path, tmp_pa
     pages = site_pages(out)
     assert len([p for p in pages if "quality" in p.parts]) >= 3
     assert audit(browser, out, pages) == []
+
+
+def test_the_audit_names_every_kind_of_problem_it_looks_for(browser, tmp_path: Path) -> None:
+    """The audit above can fail: on a page seeded with one problem of each kind it names all of
+    them, at both widths, and a clean page next to it stays clean (what was recorded on the bad
+    page is not carried over)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+    (site / "bad.html").write_text(
+        head + "<body><main><h1>Bad</h1>"
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'  # no alt text: axe image-alt
+        '<div style="width:3000px">wide</div>'
+        '<a href="missing.html">gone</a>'
+        '<img alt="remote" src="http://192.0.2.1/x.png">'
+        "<script>console.error('boom')</script></main></body></html>"
+    )
+    (site / "clean.html").write_text(head + "<body><main><h1>Clean</h1><p>Fine.</p></main></body></html>")
+    problems = audit(browser, site, [site / "bad.html", site / "clean.html"])
+    for width in (1440, 390):
+        mine = [p.split(": ", 1)[1] for p in problems if p.startswith(f"bad.html @{width}: ")]
+        assert any(p.startswith("axe image-alt (critical)") for p in mine), mine
+        assert any(p.startswith("horizontal overflow of ") for p in mine), mine
+        assert any(p.startswith("broken link ") and p.endswith("/missing.html") for p in mine), mine
+        assert "request http://192.0.2.1/x.png" in mine and "console: boom" in mine, mine
+    assert not [p for p in problems if p.startswith("clean.html")], problems
