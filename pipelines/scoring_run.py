@@ -5,11 +5,8 @@ validation, and one publish of the newest day."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
-import gc
-import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +14,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.dagster_runs import execute_quietly, root_message, run_instance, step_seconds
+from pipelines.process_memory import give_memory_back, imports_frozen, tune_malloc_for_many_runs
 from pipelines.reporting.statuses import STATUSES
 from pipelines.settings import load_settings
 
@@ -98,7 +96,7 @@ def _execute(
     from pipelines.reporting.scorecard_asset import BACKFILL_TAG, PUBLISH_TAG
 
     if release_memory:
-        _limit_malloc_arenas()
+        tune_malloc_for_many_runs()
     job = build_definitions().get_job_def("nightly_scoring")
     tags = {**partition.pop("tags", {}), REPLACE_TAG: str(replace).lower()}
     if lang:
@@ -110,7 +108,7 @@ def _execute(
     if exclude:
         partition["asset_selection"] = [k for k in job.asset_layer.selected_asset_keys if k not in exclude]
     with _warehouse_held_open():
-        with _imports_frozen(thaw_after=release_memory), run_instance() as instance:
+        with imports_frozen(thaw_after=release_memory), run_instance() as instance:
             result = execute_quietly(job, instance, on_event, **partition, tags=tags)
             success = result.success
             steps = step_seconds(instance, result.run_id)
@@ -124,7 +122,7 @@ def _execute(
         if success:
             summary, errors = summarise(newest)
     if release_memory:
-        _release_memory()
+        give_memory_back()
     if not success:
         return RunOutcome(False, "", "\n".join(failures) or "the run failed", step_seconds=steps)
     return RunOutcome(True, summary, blocked_krs=errors, step_seconds=steps)
@@ -138,60 +136,6 @@ def _warehouse_held_open() -> contextlib.AbstractContextManager[None]:
     if settings.target != "duckdb":  # a server: nothing to hold, and no connection made here
         return contextlib.nullcontext()
     return open_warehouse(settings.target, duckdb_path=settings.warehouse_path).held_open()
-
-
-@contextlib.contextmanager
-def _imports_frozen(thaw_after: bool) -> Iterator[None]:
-    """Keep what exists before the run (imported modules, the definitions: hundreds of thousands
-    of objects) out of the garbage collector's passes during the run.
-
-    Python's collector walks every tracked object on each full pass. A run allocates enough (dbt's
-    manifest, Dagster's events) to trigger many passes, and each walked the whole import-time heap
-    again: about a fifth of a demo night's CPU was `gc_collect_main` (py-spy --native). `gc.freeze`
-    moves those objects to a generation the passes skip. A process that goes on (`thaw_after`)
-    unfreezes them afterwards, so any garbage among them is collected as before. The CLI, which
-    exits after its run, freezes what the run added too: the interpreter's final collection at
-    exit then has nothing to walk (it took 1.5 s of a quiet demo night, more when the night had
-    imported Great Expectations)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if thaw_after:
-            gc.unfreeze()
-        else:
-            gc.freeze()
-
-
-_M_ARENA_MAX = -8  # glibc's mallopt parameter
-
-
-def _limit_malloc_arenas() -> None:
-    """At most two glibc malloc arenas from now on, for a process that runs night after night.
-
-    dbt runs in this process, and with it DuckDB's worker threads: glibc gives each contending
-    thread its own arena, and memory freed in those arenas stays fragmented there, out of reach
-    of `malloc_trim`. Eight dbt scoring runs in one process grew by about 0.9 MB a run with the
-    default arenas and about 0.35 MB with two. Only arenas created after the call are affected."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to set
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
-
-
-def _release_memory() -> None:
-    """Give the run's freed memory back to the operating system. A run allocates hundreds of MB
-    in pandas frames, DuckDB results and Dagster events; once freed, glibc keeps much of it in its
-    heaps (fragmented), so without a trim a long-lived process (the daemon, the nights benchmark)
-    keeps a higher resident size after every night.
-
-    The typing caches go first: Great Expectations' renderer builds new pydantic model classes for
-    every rendered check with a row condition (`row_condition__0`, ...) and asks typing for
-    `Optional[...]` of each, so typing's caches (128 entries per operator) kept a night's classes
-    alive into the next: about 650 objects a night until they filled."""
-    for clear in getattr(typing, "_cleanups", ()):  # the caches' own cache_clear functions
-        clear()
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        ctypes.CDLL(None).malloc_trim(0)  # the C library this process already runs on
 
 
 def summarise(as_of: dt.date) -> tuple[str, int]:
