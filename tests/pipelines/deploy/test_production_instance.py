@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import secrets
 import shutil
@@ -87,6 +88,20 @@ def _pg_rows(server: PostgresServer, database: str, sql: str, params: list) -> l
         con.close()
 
 
+def _sessions(server: PostgresServer, database: str) -> int:
+    """How many sessions the server has opened on `database` so far (this one included)."""
+    return _pg_rows(
+        server, "postgres", "SELECT sessions FROM pg_stat_database WHERE datname = %s", [database]
+    )[0][0]
+
+
+def _connected(server: PostgresServer, database: str) -> int:
+    """How many connections to `database` are open now."""
+    return _pg_rows(
+        server, "postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database]
+    )[0][0]
+
+
 def _probe_rows(warehouse: str) -> list[tuple]:
     con = duckdb.connect(warehouse, read_only=True)
     try:
@@ -149,6 +164,24 @@ def test_runs_and_events_are_stored_in_postgres_and_read_back(
     assert [r[0] for r in _probe_rows(dagster_home.env["OKR_WAREHOUSE_PATH"])] == [run_id]
 
 
+def test_a_runs_instance_holds_its_connections_and_leaves_none_open(
+    dagster_home: DagsterHome, postgres_server: PostgresServer
+) -> None:
+    from pipelines.dagster_runs import run_instance
+
+    before = _sessions(postgres_server, dagster_home.database)
+    with run_instance() as instance:
+        opening = _sessions(postgres_server, dagster_home.database) - before
+        for _ in range(50):  # as a run's event writes and reads do
+            instance.get_run_records(RunsFilter(job_name="nightly_scoring"))
+        assert _connected(postgres_server, dagster_home.database) >= 1
+        during = _sessions(postgres_server, dagster_home.database) - before - opening
+    del instance
+    gc.collect()
+    assert during <= 2, f"50 reads opened {during} connections"
+    assert _connected(postgres_server, dagster_home.database) == 0, "the run's connections stayed open"
+
+
 @pytest.mark.slow
 def test_the_nightly_job_is_recorded_in_postgres(
     dagster_home: DagsterHome, postgres_server: PostgresServer, tmp_path: Path
@@ -162,6 +195,7 @@ def test_the_nightly_job_is_recorded_in_postgres(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_", "DAGSTER_"))}
     env.update(dagster_home.env)  # DAGSTER_HOME: `okr run` then records on that instance
     env.update({"OKR_WORKSPACE": str(workspace), "OKR_SCORECARD_DIR": str(tmp_path / "scorecard")})
+    sessions_before = _sessions(postgres_server, dagster_home.database)
     done = subprocess.run(
         [str(BIN / "okr"), "run", "--as-of", "2026-11-10"],
         cwd=workspace,
@@ -172,6 +206,10 @@ def test_the_nightly_job_is_recorded_in_postgres(
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
+    # The run keeps its connections (pipelines/dagster_runs.py, `_hold_connections`): with
+    # Dagster's default of one per read or write, this night opened about 3,600.
+    opened = _sessions(postgres_server, dagster_home.database) - sessions_before
+    assert opened < 300, f"the run opened {opened} connections to Dagster's database"
 
     instance = dagster_home.instance()
     try:
