@@ -67,6 +67,12 @@ def _assemble(project: DbtProject) -> dg.Definitions:
         schedules=[nightly_scoring_schedule, weekly_digest_schedule],
         sensors=[*ingest_sensors],
         resources={**core_resources(), **ingest_resources, "dbt": dbt_resource(project)},
+        # Every run's steps in the run's own process, one after the other, as `okr run` does.
+        # Dagster's default for a launched run (the schedule, the UI) starts a process per step
+        # and runs independent steps at once: two of them then opened the DuckDB warehouse
+        # together and one failed on its lock, and each step paid the imports and the dbt parse
+        # again (tests/pipelines/deploy/test_production_instance.py runs the nightly job that way).
+        executor=dg.in_process_executor,
     )
 
 

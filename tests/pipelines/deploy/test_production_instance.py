@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import os
 import secrets
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
@@ -239,6 +240,41 @@ def test_the_nightly_job_is_recorded_in_postgres(
     finally:
         con.close()
     assert scores == [("KR-1", "2026-11-10", 5.0)]
+
+    # The next night as the schedule launches it (a run process started by Dagster, not
+    # `okr run`): every step in the run's own process, one after the other. With Dagster's
+    # default executor, a process per step, the two first steps opened the DuckDB warehouse at
+    # once and one failed on its lock.
+    launched = subprocess.run(
+        [str(BIN / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "nightly_scoring",
+         "--tags", json.dumps({"dagster/partition": "2026-11-11"})],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert launched.returncode == 0, launched.stdout[-3000:] + launched.stderr[-6000:]
+    instance = dagster_home.instance()
+    try:
+        run = next(
+            r.dagster_run
+            for r in instance.get_run_records(RunsFilter(job_name="nightly_scoring"))
+            if r.dagster_run.tags.get("dagster/partition") == "2026-11-11"
+        )
+        assert run.status == DagsterRunStatus.SUCCESS
+        steps = instance.get_records_for_run(run.run_id, of_type=DagsterEventType.STEP_SUCCESS).records
+        assert len(steps) >= 5 and {s.event_log_entry.dagster_event.pid for s in steps} == {_run_pid(instance, run.run_id)}
+    finally:
+        instance.dispose()
+    con = duckdb.connect(dagster_home.env["OKR_WAREHOUSE_PATH"], read_only=True)
+    try:
+        assert con.execute("SELECT CAST(as_of AS VARCHAR) FROM analytics.kr_scores").fetchall() == [
+            ("2026-11-11",)
+        ]
+    finally:
+        con.close()
+
+
+def _run_pid(instance: DagsterInstance, run_id: str) -> int:
+    start = instance.get_records_for_run(run_id, of_type=DagsterEventType.RUN_START).records
+    return start[0].event_log_entry.dagster_event.pid
 
 
 def _launch_together(home: DagsterHome, count: int) -> None:
