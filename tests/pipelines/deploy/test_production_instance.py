@@ -2,7 +2,9 @@
 
 1. A run executed on an instance built from that file lands in PostgreSQL (run, events) and is
    read back by a second, fresh instance, as the webserver and the daemon would.
-2. The nightly job itself (`okr run` on a tiny workspace, DAGSTER_HOME set) is recorded there.
+2. The nightly job itself is recorded there: `okr run` on a tiny workspace (DAGSTER_HOME set),
+   then the next night as a launched run (`dagster job execute`), each step in the run's process.
+   Both keep their connections instead of opening one per event.
 3. The run queue: two runs of a warehouse-writing job submitted together are drained by the real
    `dagster-daemon` one after the other, never overlapping.
 """
@@ -245,12 +247,17 @@ def test_the_nightly_job_is_recorded_in_postgres(
     # `okr run`): every step in the run's own process, one after the other. With Dagster's
     # default executor, a process per step, the two first steps opened the DuckDB warehouse at
     # once and one failed on its lock.
+    sessions_before = _sessions(postgres_server, dagster_home.database)
     launched = subprocess.run(
         [str(BIN / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "nightly_scoring",
          "--tags", json.dumps({"dagster/partition": "2026-11-11"})],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert launched.returncode == 0, launched.stdout[-3000:] + launched.stderr[-6000:]
+    # deploy/dagster.yaml's storage keeps the run process's connections too
+    # (pipelines/pooled_postgres_storage.py).
+    opened = _sessions(postgres_server, dagster_home.database) - sessions_before
+    assert opened < 300, f"the launched run opened {opened} connections to Dagster's database"
     instance = dagster_home.instance()
     try:
         run = next(
