@@ -46,6 +46,19 @@ def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
     assert job.partitions_def is not None
 
 
+def test_every_job_runs_its_steps_in_the_runs_own_process() -> None:
+    """A launched run (the schedule, the UI, a sensor) executes its steps one after the other in
+    its process: steps in processes of their own opened the DuckDB warehouse at once and one
+    failed on its lock (tests/pipelines/deploy/ runs the nightly job that way)."""
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions()
+    jobs = defs.resolve_all_job_defs()  # with the UI's "Materialize" job (__ASSET_JOB)
+    assert {"nightly_scoring", "weekly_digest", "__ASSET_JOB"} <= {job.name for job in jobs}
+    assert {job.name: job.executor_def.name for job in jobs} == {job.name: "in_process" for job in jobs}
+
+
+
 def test_schedule_cron_timezone_and_default_on() -> None:
     from pipelines.schedules import nightly_scoring_schedule
 
