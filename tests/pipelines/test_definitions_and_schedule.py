@@ -58,7 +58,6 @@ def test_every_job_runs_its_steps_in_the_runs_own_process() -> None:
     assert {job.name: job.executor_def.name for job in jobs} == {job.name: "in_process" for job in jobs}
 
 
-
 def test_schedule_cron_timezone_and_default_on() -> None:
     from pipelines.schedules import nightly_scoring_schedule
 
