@@ -16,6 +16,11 @@ How it decides:
 When every test of the step is skipped and the step's views exist as this code built them, dbt
 is not started at all (`nothing_to_build`): recreating a view with the same SQL changes nothing.
 
+A skipped test of severity error (a blocking Dagster check) still reports its check, as passed
+with a note (pipelines/transform/dbt_assets.py): a state is stored only after a build whose tests
+all ran without an error. Skipped tests of severity warn report nothing: whether they warned then
+is not kept.
+
 A run tagged `okr/full_tests: true` runs every test; so does any run after a code change, on
 PostgreSQL (no fingerprints there), or when no state was stored yet.
 """
