@@ -81,14 +81,17 @@ def root_message(error: object) -> str:
 
 def _hold_connections(instance: dg.DagsterInstance) -> None:
     """Let a PostgreSQL-backed instance keep its connections for the run, as Dagster's webserver
-    does (`optimize_for_webserver`; nothing for SQLite).
+    does (pipelines/pooled_postgres_storage.py, `keep_connections`; nothing for SQLite, nothing
+    again for deploy/dagster.yaml's storage, which already keeps them).
 
     Dagster's PostgreSQL stores open a new connection for every read and write by default, and a
     run writes an event for every model, test and check: a night of one KR opened about 3,600
     connections, half of its 40 s on a local server (more over a network, with TLS); now about
-    100. No statement timeout (0): a run waits for its writes. The pools go with the instance when
-    the run ends (tests/pipelines/deploy/test_production_instance.py counts what stays open)."""
-    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=4)
+    100. The pools go with the instance when the run ends
+    (tests/pipelines/deploy/test_production_instance.py counts what stays open)."""
+    from pipelines.pooled_postgres_storage import keep_connections
+
+    keep_connections(instance.run_storage, instance.event_log_storage, instance.schedule_storage)
 
 
 def _ephemeral_instance() -> dg.DagsterInstance:

@@ -19,6 +19,20 @@ from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_c
 
 _MAX_OVERFLOW = 20  # the webserver's own default: the daemon's threads each take one at times
 _POOL_RECYCLE_S = 3600
+_KEPT = "_okr_keeps_connections"
+
+
+def keep_connections(*stores: Any) -> None:
+    """Let each Dagster store keep its connections (`optimize_for_webserver`, a no-op on SQLite),
+    once: a store already set keeps its pool. No statement timeout (0): a run waits for its
+    writes; the webserver sets its own."""
+    for store in stores:
+        if store is None or getattr(store, _KEPT, False):
+            continue
+        store.optimize_for_webserver(
+            statement_timeout=0, pool_recycle=_POOL_RECYCLE_S, max_overflow=_MAX_OVERFLOW
+        )
+        setattr(store, _KEPT, True)
 
 
 class PooledPostgresStorage(DagsterPostgresStorage):
@@ -34,9 +48,5 @@ class PooledPostgresStorage(DagsterPostgresStorage):
             should_autocreate_tables=config_value.get("should_autocreate_tables", True),
             token_provider=get_token_provider_from_config(config_value),
         )
-        # No statement timeout (0): a run waits for its writes. The webserver sets its own.
-        for store in (storage.run_storage, storage.event_log_storage, storage.schedule_storage):
-            store.optimize_for_webserver(
-                statement_timeout=0, pool_recycle=_POOL_RECYCLE_S, max_overflow=_MAX_OVERFLOW
-            )
+        keep_connections(storage.run_storage, storage.event_log_storage, storage.schedule_storage)
         return storage

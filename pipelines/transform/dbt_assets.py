@@ -97,23 +97,17 @@ def _unchanged_views(
     return [key_of[uid] for uid in dependency_order(manifest, key_of)]
 
 
-def _skipped_blocking_checks(
-    context: AssetExecutionContext, plan: TestPlan, reported: set[dg.AssetCheckKey]
-) -> Iterator[dg.AssetCheckResult]:
+def _skipped_blocking_checks(context: AssetExecutionContext, plan: TestPlan) -> Iterator[dg.AssetCheckResult]:
     """The outcome of each blocking check (a dbt test of severity error) that this run skipped as
     already judged: passed, as it was. The plan skips a test only when its code and upstream data
     are as they were after a build whose tests all ran without an error, so an error-severity test
-    skipped here passed then. Without a result Dagster logged "Blocking asset check ... emitted no
-    result" for each (about 64 lines a warm night) and showed the check as not evaluated. Tests of
-    severity warn are left without a result: whether they warned then is not kept."""
+    skipped here passed then. dbt never runs them (`--exclude`), so nothing else reports them:
+    Dagster logged "Blocking asset check ... emitted no result" for each (about 64 lines a warm
+    night). Tests of severity warn are left without a result: whether they warned then is not
+    kept."""
     skipped = set(plan.skip)
     for spec in context.assets_def.check_specs:
-        if (
-            spec.blocking
-            and spec.name in skipped
-            and spec.key in context.selected_asset_check_keys
-            and spec.key not in reported
-        ):
+        if spec.blocking and spec.name in skipped and spec.key in context.selected_asset_check_keys:
             yield dg.AssetCheckResult(
                 asset_key=spec.asset_key,
                 check_name=spec.name,
@@ -149,7 +143,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                     yield dg.MaterializeResult(
                         asset_key=key, metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
                     )
-                yield from _skipped_blocking_checks(context, plan, reported=set())
+                yield from _skipped_blocking_checks(context, plan)
                 return
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
@@ -176,12 +170,8 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                 # The workspace's one target folder: partial parsing applies, nothing piles up.
                 target_path=target_dir(settings),
             )
-            reported: set[dg.AssetCheckKey] = set()
-            for event in invocation.stream():
-                if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
-                    reported.add(dg.AssetCheckKey(event.asset_key, event.check_name or ""))
-                yield event
-        yield from _skipped_blocking_checks(context, plan, reported)
+            yield from invocation.stream()
+        yield from _skipped_blocking_checks(context, plan)
         # Every test of the step ran (or was skipped as already judged) without an error: the
         # data as it is now counts as tested. A partial selection leaves the state as it was.
         if plan.state is not None and not context.is_subset:

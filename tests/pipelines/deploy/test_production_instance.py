@@ -167,13 +167,22 @@ def test_runs_and_events_are_stored_in_postgres_and_read_back(
     assert [r[0] for r in _probe_rows(dagster_home.env["OKR_WAREHOUSE_PATH"])] == [run_id]
 
 
+@pytest.mark.parametrize("storage", ["deploy", "plain postgres"])
 def test_a_runs_instance_holds_its_connections_and_leaves_none_open(
-    dagster_home: DagsterHome, postgres_server: PostgresServer
+    dagster_home: DagsterHome, postgres_server: PostgresServer, storage: str
 ) -> None:
+    """`okr`'s instance keeps its connections with deploy/dagster.yaml's storage class and with a
+    user's plain `storage: postgres:` (pipelines/dagster_runs.py, `_hold_connections`)."""
     from pipelines.dagster_runs import run_instance
 
+    if storage == "plain postgres":
+        config = yaml.safe_load((dagster_home.path / "dagster.yaml").read_text(encoding="utf-8"))
+        config["storage"] = {"postgres": config["storage"]["custom"]["config"]}
+        (dagster_home.path / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     before = _sessions(postgres_server, dagster_home.database)
     with run_instance() as instance:
+        built = instance.get_ref().storage_data.class_name  # the storage dagster.yaml built
+        assert built == ("PooledPostgresStorage" if storage == "deploy" else "DagsterPostgresStorage")
         opening = _sessions(postgres_server, dagster_home.database) - before
         for _ in range(50):  # as a run's event writes and reads do
             instance.get_run_records(RunsFilter(job_name="nightly_scoring"))
