@@ -115,6 +115,8 @@ def _ephemeral_instance() -> dg.DagsterInstance:
         DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
         DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
         DagsterEventType.STEP_OUTPUT,
+        DagsterEventType.ASSET_MATERIALIZATION,
+        DagsterEventType.ASSET_CHECK_EVALUATION,
     )
 
     class RunStore(InMemoryRunStorage):
@@ -144,12 +146,16 @@ def _ephemeral_instance() -> dg.DagsterInstance:
             ask = super().has_table
             return self._remembered(("table", table_name), lambda: ask(table_name))
 
-        # Events that only Dagster's UI, partition status or a re-execution read back: at its start
-        # a run reports every asset and check it plans to materialize (about 390 of a demo night's
-        # 775 events), and each asset's output is reported once more as a step output (175; only
-        # a re-execution from failure reads them, and nothing re-executes a run of this store).
-        # They are passed on to whoever watches the run (the CLI's progress) but not written:
-        # about 1.4 s of a demo night's writes.
+        # Events that only Dagster's UI, partition status, staleness or a re-execution read back,
+        # and nothing reads from this store, which goes with its run: at its start a run reports
+        # every asset and check it plans to materialize (about 390 of a demo night's 775 events),
+        # each asset's output is reported once more as a step output (175), and each asset is
+        # reported materialized once per day of the run, each check evaluated once. They are
+        # passed on to whoever watches the run (the CLI's progress, the run's result) but not
+        # written. Written, a materialization also costs an asset index row and its tags, and
+        # later steps looked up their inputs' materializations (data versions, a tag of the next
+        # materialization: staleness in the UI): a range run of 47 days took 10.4 s, 6.2 s now.
+        # The step start and end events stay: the step timings are read from them.
         def store_event(self, event: Any) -> None:
             if event.dagster_event_type in unread:
                 self._storage_id += 1
