@@ -60,3 +60,19 @@
 {% macro postgres__okr_session_settings() -%}
     set jit = off
 {%- endmacro %}
+
+{#- Whether a table model's rows are written in the order its query gives them: DuckDB keeps that
+    order by default, which makes a large UNION ALL run on one thread. A model whose readers never
+    depend on its row order turns it off in a pre-hook and back on in a post-hook (a failed build
+    stops the run's dependants and fails the night; the session ends with the dbt call). Other
+    engines have no such setting. -#}
+{% macro okr_keep_insertion_order(keep) -%}
+    {{ return(adapter.dispatch('okr_keep_insertion_order', 'okr_scorer')(keep)) }}
+{%- endmacro %}
+
+{% macro default__okr_keep_insertion_order(keep) -%}
+{%- endmacro %}
+
+{% macro duckdb__okr_keep_insertion_order(keep) -%}
+    set preserve_insertion_order = {{ 'true' if keep else 'false' }}
+{%- endmacro %}

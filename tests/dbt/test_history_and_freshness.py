@@ -163,6 +163,21 @@ def test_sums_are_exact_whatever_the_row_order(workspace: dict[str, Any]) -> Non
     assert _scores(wh)["SPEND"]["actual"] == 500.6
 
 
+def test_metric_rows_hold_the_metrics_krs_read_with_every_metrics_columns(workspace: dict[str, Any]) -> None:
+    """int_metric_rows reads only the metrics of some KR (a metric no KR reads costs planning, not
+    rows), keeps the columns of every metric's dimensions, and numbers each row once."""
+    wh = workspace["wh"]
+    rows = wh.query("SELECT metric, row_no FROM analytics.int_metric_rows")
+    assert set(rows["metric"]) == {"cost_per_lead", "leads", "ad_spend", "checkins"}
+    assert rows["row_no"].is_unique
+    columns = set(wh.query("SELECT * FROM analytics.int_metric_rows LIMIT 0").columns)
+    assert {"dim_campaign", "dim_kr_id", "dim_site_id", "dim_deal_stage"} <= columns  # site_id: web metrics
+    settings: Settings = workspace["settings"]
+    compiled = settings.work_dir / "dbt-target-duckdb" / "compiled" / "okr_scorer" / "models"
+    sql = (compiled / "intermediate" / "int_metric_rows.sql").read_text()
+    assert '."leads"' in sql and '."sessions"' not in sql and '."plausible_visitors"' not in sql
+
+
 def test_rerunning_gives_byte_identical_scores(workspace: dict[str, Any]) -> None:
     settings, wh = workspace["settings"], workspace["wh"]
     tables = ["kr_scores", "objective_scores", "initiative_contributions", "kr_actual_to_date"]
