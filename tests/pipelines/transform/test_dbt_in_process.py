@@ -17,6 +17,7 @@ import pytest
 from connectors.raw_tables import ensure_raw_tables
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.transform import parsed_project
 from pipelines.transform.dbt_in_process import InProcessDbt
 from pipelines.transform.dbt_setup import DbtRunError, dbt_args, dbt_environment, run_dbt
 from pipelines.transform.parsed_project import in_use, kept_manifest
@@ -113,6 +114,49 @@ def test_the_parse_is_kept_for_the_next_call_until_a_file_changes(settings: Sett
     changed = kept_manifest()
     assert changed is not first
     assert "changed after the first parse" in changed.nodes["model.okr_scorer.int_scoring_days"].raw_code
+
+
+def test_a_new_process_loads_the_saved_parse_until_a_file_changes(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project_copy(tmp_path)
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    parsed = kept_manifest()
+    saved = settings.work_dir / "dbt-target-duckdb" / "okr-parsed-manifest.pickle"
+    assert parsed is not None and saved.is_file()
+
+    # A manifest whose lookups are built (a partial parse builds them) comes back whole: dbt's own
+    # pickling put each lookup in the wrong field, and ref() failed on the loaded manifest.
+    assert parsed.ref_lookup is not None
+    parsed_project._save(tmp_path / "round-trip.pickle", "key", parsed)
+    again = parsed_project._load_saved(tmp_path / "round-trip.pickle", "key")
+    assert again.ref_lookup.find("int_scoring_days", None, None, again).name == "int_scoring_days"
+    assert type(again.source_lookup).__name__ == "SourceLookup"  # not the ref lookup moved up a field
+
+    def parse_again(args: list[str]) -> None:
+        raise AssertionError(f"parsed again: {args}")
+
+    real_parse = parsed_project._parse
+    monkeypatch.setattr(parsed_project, "_parse", parse_again)
+    parsed_project.forget_parsed_project()  # what a new process starts with
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    loaded = kept_manifest()
+    assert loaded is not None and loaded is not parsed and loaded.nodes.keys() == parsed.nodes.keys()
+
+    # a changed model file: the saved parse is another key's, so the project is parsed (and saved)
+    monkeypatch.setattr(parsed_project, "_parse", real_parse)
+    model = project / "models" / "intermediate" / "int_scoring_days.sql"
+    model.write_text(model.read_text() + "\n-- changed after the parse was saved\n")
+    parsed_project.forget_parsed_project()
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    node = kept_manifest().nodes["model.okr_scorer.int_scoring_days"]
+    assert "changed after the parse was saved" in node.raw_code
+
+    # a damaged file is not an error: the call parses
+    saved.write_bytes(saved.read_bytes()[:1000])
+    parsed_project.forget_parsed_project()
+    assert _run_in(settings, project, "run", "--select", "int_scoring_days") == 0
+    assert kept_manifest() is not None and saved.stat().st_size > 1000  # parsed and saved again
 
 
 def test_a_project_with_an_ephemeral_model_parses_for_every_call(settings: Settings, tmp_path: Path) -> None:
