@@ -151,7 +151,7 @@ def _save(path: Path, key: str, manifest: Any) -> None:
 def _manifest_fields(manifest: Any) -> tuple[Any, tuple[dict[str, Any]]]:
     """A manifest as its public fields. dbt's own `Manifest.__reduce_ex__` passes its fields by
     position in an order that no longer matches the class (from `fixtures` on, each lookup lands
-    in the field before it), so a manifest pickled that way fails its first ref(). The private
+    in the field before it), so a manifest pickled that way fails its first source(). The private
     fields (lookups, caches, a lock) are rebuilt by the class as for a new manifest."""
     names = [f.name for f in dataclasses.fields(manifest) if f.init and not f.name.startswith("_")]
     return _manifest_from_fields, ({name: getattr(manifest, name) for name in names},)

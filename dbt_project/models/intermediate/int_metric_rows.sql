@@ -4,12 +4,11 @@
   never read), in one narrow table: the metric's name, a row number, the day,
   value/numerator/denominator, and one column per dimension name of any metric (null where a
   metric has no such column). One plain UNION ALL branch per metric that a KR reads, without
-  joins, its dates
-  bounded by literals read when the model runs (okr_metric_first_days, okr_as_of_literal), so
-  the SQL stays cheap to plan at any number of metrics; KR filters are applied as data in
-  kr_metric_days. A table, so the row numbers are stable for its readers. The numbers
-  only tell rows apart (the readers join on them and sum exactly): the branches are written in
-  parallel, in no set order (okr_keep_insertion_order; about 0.4 s at 200 metrics).
+  joins, its dates bounded by literals read when the model runs (okr_metric_first_days,
+  okr_as_of_literal), so the SQL stays cheap to plan at any number of metrics; KR filters are
+  applied as data in kr_metric_days. A table, so the row numbers are stable for its readers.
+  The numbers only tell rows apart (the readers join on them and sum exactly): the branches are
+  written in parallel, in no set order (okr_keep_insertion_order; about 0.4 s at 200 metrics).
 #}
 {{ config(
     materialized='table',
