@@ -65,6 +65,28 @@ def test_a_usage_error_exits_2_with_one_error_line(settings: Settings) -> None:
     assert len(errors) == 1 and "no-such-option" in errors[0], errors
 
 
+def test_the_json_log_holds_the_streamed_lines_with_secret_values_hidden(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call that names its log folder gets dbt.log from the lines it streams (dbt's own file
+    logger is off), and both hide a DBT_ENV_SECRET_ value as dbt's loggers do."""
+    monkeypatch.setenv("DBT_ENV_SECRET_PROBE", "int_scoring_days")  # a value the events contain
+    log_dir = settings.work_dir / "json-log"
+    command = ["run", "--select", "int_scoring_days", "--log-level", "none"]
+    call = dbt_args(settings, [*command, "--log-path", str(log_dir), "--log-format-file", "json"])
+    with dbt_environment(settings):
+        dbt = InProcessDbt(call)
+        streamed = [orjson.loads(line) for line in dbt.stdout]
+        assert dbt.wait() == 0
+    assert dbt.args[-2:] == ["--log-level-file", "none"]
+    log = (log_dir / "dbt.log").read_text(encoding="utf-8")
+    logged = [orjson.loads(line) for line in log.splitlines()]
+    assert logged == streamed
+    assert "LogModelResult" in [e["info"]["name"] for e in logged]
+    assert all(e["info"]["level"] != "debug" for e in logged)
+    assert "int_scoring_days" not in log and "*****" in log
+
+
 def test_run_dbt_raises_with_the_output_and_leaves_the_warehouse_free(settings: Settings) -> None:
     with pytest.raises(DbtRunError) as failed:
         run_dbt(settings, ["run", "--select", "kr_scores"])
