@@ -158,11 +158,14 @@ def _own_log_file(args: Sequence[str]) -> tuple[list[str], _JsonLog | None]:
     it with a scan of the environment per line: about 1.3 ms a line, 0.8 s of a cold demo night.
     Only a call that names its log folder and asks for a JSON file without choosing its level
     (dagster-dbt's calls, pipelines/transform/dbt_resource.py) gets it; any other keeps dbt's."""
+    from pipelines.transform.parsed_project import option_values
+
     args = list(args)
-    options = {arg: args[i + 1] for i, arg in enumerate(args[:-1]) if arg.startswith("--log-")}
+    found = option_values(args, ("--log-path", "--log-format-file", "--log-level-file"))
+    options = dict(zip(found[::2], found[1::2], strict=True))
     if "--log-path" not in options or options.get("--log-format-file") != "json":
         return args, None
-    if any(arg.startswith("--log-level-file") for arg in args):
+    if "--log-level-file" in options:
         return args, None
     return [*args, "--log-level-file", "none"], _JsonLog(Path(options["--log-path"]) / "dbt.log")
 

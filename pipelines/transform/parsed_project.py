@@ -62,7 +62,7 @@ _lock = threading.Lock()  # held by the one dbt call that uses the kept manifest
 _kept: dict[str, Any | None] = {}  # {key: manifest, or None when not keepable}, at most one entry
 
 
-def _option_values(args: Sequence[str], names: Sequence[str]) -> list[str]:
+def option_values(args: Sequence[str], names: Sequence[str]) -> list[str]:
     """`--name value` pairs of `args` (the value after each name, or after `=`), in order."""
     out: list[str] = []
     for i, arg in enumerate(args):
@@ -90,7 +90,7 @@ def _versions() -> tuple[str, ...]:
 
 
 def _key(args: Sequence[str]) -> str:
-    options = _option_values(args, _PARSE_OPTIONS)
+    options = option_values(args, _PARSE_OPTIONS)
     given = dict(zip(options[::2], options[1::2], strict=True))
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(("OKR_", "DBT_")))
     digest = hashlib.sha256(repr((options, env, _versions())).encode())
@@ -107,7 +107,7 @@ def _env_unchanged(manifest: Any) -> bool:
 
 
 def _saved_parse_path(args: Sequence[str]) -> Path | None:
-    options = _option_values(args, ("--target-path",))
+    options = option_values(args, ("--target-path",))
     return Path(options[1]) / _SAVED_PARSE if options else None
 
 
@@ -173,7 +173,7 @@ def _parse(args: Sequence[str]) -> Any | None:
     from dbt.cli.main import dbtRunner
     from dbt.contracts.graph.manifest import Manifest
 
-    parse_args = ["parse", "--no-write-json", *_option_values(args, _PARSE_OPTIONS + _LOG_OPTIONS)]
+    parse_args = ["parse", "--no-write-json", *option_values(args, _PARSE_OPTIONS + _LOG_OPTIONS)]
     result = dbtRunner().invoke(parse_args)
     if isinstance(result.exception, KeyboardInterrupt):  # stopped: the call must not run
         raise result.exception

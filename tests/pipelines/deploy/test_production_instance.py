@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,13 @@ class DagsterHome:
 
     def instance(self) -> DagsterInstance:
         return DagsterInstance.from_config(str(self.path))
+
+    def edit_config(self, change: Callable[[dict], None]) -> None:
+        """Change the copied deploy/dagster.yaml in place (`change` edits its parsed YAML)."""
+        file = self.path / "dagster.yaml"
+        config = yaml.safe_load(file.read_text(encoding="utf-8"))
+        change(config)
+        file.write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
 @pytest.fixture
@@ -176,9 +183,11 @@ def test_a_runs_instance_holds_its_connections_and_leaves_none_open(
     from pipelines.dagster_runs import run_instance
 
     if storage == "plain postgres":
-        config = yaml.safe_load((dagster_home.path / "dagster.yaml").read_text(encoding="utf-8"))
-        config["storage"] = {"postgres": config["storage"]["custom"]["config"]}
-        (dagster_home.path / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+        def plain(config: dict) -> None:
+            config["storage"] = {"postgres": config["storage"]["custom"]["config"]}
+
+        dagster_home.edit_config(plain)
     before = _sessions(postgres_server, dagster_home.database)
     with run_instance() as instance:
         built = instance.get_ref().storage_data.class_name  # the storage dagster.yaml built
@@ -318,11 +327,12 @@ def test_the_queue_never_runs_two_warehouse_writers_at_once(
 ) -> None:
     # The shipped limits, checked every second instead of every 5 (only how soon a queued run is
     # seen to be free to start: the second run would otherwise wait up to 5 s more).
-    config_file = dagster_home.path / "dagster.yaml"
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    assert config["run_coordinator"]["config"]["dequeue_interval_seconds"] == 5
-    config["run_coordinator"]["config"]["dequeue_interval_seconds"] = 1
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    def every_second(config: dict) -> None:
+        queue = config["run_coordinator"]["config"]
+        assert queue["dequeue_interval_seconds"] == 5
+        queue["dequeue_interval_seconds"] = 1
+
+    dagster_home.edit_config(every_second)
     _launch_together(dagster_home, 2)
     instance = dagster_home.instance()
     try:
