@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets, in two steps so data checks can run between them.
 
-1. `dbt_staging_and_metrics`: staging views over the raw tables and every metric model.
+1. `dbt_staging_and_metrics`: staging views over the raw tables, every metric model, and the
+   metric rows the KRs read, gathered into one table (int_metric_rows). What did not change since
+   the last good night is left as it is (pipelines/transform/unchanged_tests.py).
 2. `dbt_scoring`: the scoring marts, after the quality gate has written raw.okr_blocked_metrics.
 
 Both are daily-partitioned with a single-run backfill policy: a run covers one scoring date or a
@@ -31,9 +33,14 @@ from pipelines.transform.unchanged_tests import (
     nothing_to_build,
     plan_tests,
     source_fingerprints,
+    unchanged_models,
 )
 
 _GROUPS = {"staging": "staging", "metrics": "metrics", "intermediate": "scoring", "marts": "scoring"}
+# The metric rows KRs read (int_metric_rows, with the KR windows and scoring days it is cut by) are
+# gathered in the first step: they read no check result, and a night whose sources and date are
+# unchanged leaves them as they are. The scoring step starts from them.
+_GATHER = "int_scoring_days int_kr_definitions int_metric_rows"
 _SCORING_SELECT = "fqn:okr_scorer.intermediate fqn:okr_scorer.marts stg_okr__blocked_metrics"
 
 
@@ -64,14 +71,14 @@ def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: W
     manifest = read_manifest_path(project.manifest_path)  # dagster-dbt's cached copy
     wh = warehouse.open()
     stamp = project.manifest_path.with_name("okr-fingerprint.txt")
-    tests = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"]
+    nodes = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] in ("test", "model")]
     fingerprints = source_fingerprints(wh, manifest)
     if fingerprints is None:  # not DuckDB: every test runs, no state is kept
         return TestPlan((), None)
     code = stamp.read_text() if stamp.exists() else ""
     return plan_tests(
         manifest,
-        tests,
+        nodes,
         code=code,
         fingerprints=fingerprints,
         stored=wh.get_state(STATE_KEY) if code else None,  # code unknown: test everything
@@ -79,22 +86,13 @@ def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: W
     )
 
 
-def _unchanged_views(
-    context: AssetExecutionContext, project: DbtProject, plan: TestPlan, warehouse: WarehouseResource
-) -> list[dg.AssetKey] | None:
-    """The step's asset keys in dependency order when a dbt build would change and test nothing
-    (`nothing_to_build`), else None."""
-    from dagster_dbt.dbt_manifest import read_manifest_path
-
-    manifest = read_manifest_path(project.manifest_path)
-    key_of = {
+def _step_models(context: AssetExecutionContext) -> dict[str, dg.AssetKey]:
+    """The step's selected dbt models: unique id -> asset key."""
+    return {
         s.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY]: s.key
         for s in context.assets_def.specs
         if s.key in context.selected_asset_keys
     }
-    if not nothing_to_build(manifest, plan, key_of, warehouse.open()):
-        return None
-    return [key_of[uid] for uid in dependency_order(manifest, key_of)]
 
 
 def _skipped_blocking_checks(context: AssetExecutionContext, plan: TestPlan) -> Iterator[dg.AssetCheckResult]:
@@ -128,7 +126,6 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     ) -> Iterator[Any]:
         settings = workspace.settings()
         _ensure_inputs(warehouse)
-        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else TestPlan((), None)
         keys = context.partition_key_range
         write_run_context(
             warehouse.open(),
@@ -136,15 +133,28 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             dt.date.fromisoformat(keys.end),
             replace_history=replace_history(context.run.tags),
         )
+        # After the run context: the gathered metric rows depend on this run's dates.
+        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else TestPlan((), None)
+        exclude = list(plan.skip)
         if skip_unchanged_tests and not context.is_subset:
-            unchanged = _unchanged_views(context, project, plan, warehouse)
-            if unchanged is not None:
-                for key in unchanged:
-                    yield dg.MaterializeResult(
-                        asset_key=key, metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
-                    )
+            from dagster_dbt.dbt_manifest import read_manifest_path
+
+            manifest = read_manifest_path(project.manifest_path)
+            key_of = _step_models(context)
+            unchanged = unchanged_models(plan, manifest, key_of, warehouse.open())
+            for uid in dependency_order(manifest, unchanged):
+                yield dg.MaterializeResult(
+                    asset_key=key_of[uid], metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
+                )
+            if nothing_to_build(manifest, plan, key_of, unchanged):
                 yield from _skipped_blocking_checks(context, plan)
                 return
+            exclude += [manifest["nodes"][uid]["name"] for uid in unchanged]
+        if plan.state is not None:
+            # Cleared first: a build that fails half-way must not leave an older state under
+            # tables it rebuilt from newer rows (they would count as unchanged later).
+            with warehouse.open().transaction() as tx:
+                tx.set_state(STATE_KEY, None)
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
         # stays the one prepared for this code (a build would rewrite it every night, megabytes at
@@ -157,10 +167,13 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             "--no-write-json",
             "--vars",
             json.dumps(dbt_vars()),
-            *(["--exclude", " ".join(plan.skip)] if plan.skip else []),
+            *(["--exclude", " ".join(exclude)] if exclude else []),
         ]
-        if plan.skip:
-            context.log.info(f"{len(plan.skip)} tests skipped: their code and upstream data are unchanged")
+        if exclude:
+            context.log.info(
+                f"{len(plan.skip)} tests skipped and {len(exclude) - len(plan.skip)} models left as they"
+                " are: their code and upstream data are unchanged"
+            )
         with dbt_environment(settings):  # dbt reads its settings and profile from os.environ
             invocation = dbt.run(
                 args,
@@ -186,7 +199,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     }
 
     @dbt_assets(
-        select="fqn:okr_scorer.staging fqn:okr_scorer.metrics",
+        select=f"fqn:okr_scorer.staging fqn:okr_scorer.metrics {_GATHER}",
         exclude="stg_okr__blocked_metrics",
         name="dbt_staging_and_metrics",
         **common,
@@ -199,7 +212,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     ) -> Iterator[Any]:
         yield from build(context, dbt, workspace, warehouse, skip_unchanged_tests=True)
 
-    @dbt_assets(select=_SCORING_SELECT, name="dbt_scoring", **common)
+    @dbt_assets(select=_SCORING_SELECT, exclude=_GATHER, name="dbt_scoring", **common)
     def dbt_scoring(
         context: AssetExecutionContext,
         dbt: OkrDbtCliResource,

@@ -43,6 +43,10 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         # dbt's file log defaults to debug: every SQL statement and node event as JSON, about 10 MB
         # a demo night, all of it serialised and written by dbt. Info keeps one line per node.
         "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
+        # dbt's documented faster way to order a build's models after the tests of their parents
+        # (same order, fewer edges): its default walks every node's ancestors, 0.2 s a build at
+        # 1,000 KRs / 200 metrics.
+        "DBT_USE_FAST_TEST_EDGES": "true",
     }
 
 

@@ -1,28 +1,35 @@
-"""Skip the staging and metric tests whose data and code did not change since they last passed.
+"""Skip the staging and metric step's tests and models whose data and code did not change since
+they last passed.
 
-A night recreates the staging and metric views and, before this, ran their 219 data tests (demo)
-over the whole history every time, although on most nights most sources did not change: about
-half of the dbt step's work. Those tests only warn (dbt_project.yml; the Great Expectations gate
-decides what blocks a KR), so their outcome on data they already judged is known.
+A night recreates the staging and metric views, gathers the metric rows KRs read
+(int_metric_rows) and, before this, ran their 219 data tests (demo) over the whole history every
+time, although on most nights most sources did not change: about half of the dbt step's work.
+Those tests only warn (dbt_project.yml; the Great Expectations gate decides what blocks a KR), so
+their outcome on data they already judged is known; a view recreated with the same SQL changes
+nothing, and a table built again from the same rows holds the same rows.
 
 How it decides:
 - a fingerprint per dbt source table: its row count and an order-independent sum of row hashes
-  (one DuckDB query over every source), so any insert, delete or changed value shows;
+  (one DuckDB query over every source), so any insert, delete or changed value shows; a source
+  whose meta lists `okr_fingerprint_columns` is fingerprinted on those columns only
+  (raw.okr_run_context: its dates, not the time each call wrote them);
 - the code: the project fingerprint `prepare_manifest` keeps (every dbt file and the vars);
-- after a step that ran every staging and metric test without an error, both are stored
-  (raw.load_state, `STATE_KEY`); the next run skips a test when the code is the same and every
-  source upstream of it (through the models it tests) has the same fingerprint.
+- after a step that built every model and ran every test without an error (or skipped them as
+  unchanged), both are stored (raw.load_state, `STATE_KEY`); the next run skips a test or a model
+  when the code is the same and every source upstream of it (through the models between) has the
+  same fingerprint, and a model only while its relation exists. The state is cleared before dbt
+  starts, so a build that fails half-way leaves nothing that could pass a table built from newer
+  rows as unchanged later.
 
-When every test of the step is skipped and the step's views exist as this code built them, dbt
-is not started at all (`nothing_to_build`): recreating a view with the same SQL changes nothing.
+When every test and model of the step is skipped, dbt is not started at all (`nothing_to_build`).
 
 A skipped test of severity error (a blocking Dagster check) still reports its check, as passed
 with a note (pipelines/transform/dbt_assets.py): a state is stored only after a build whose tests
 all ran without an error. Skipped tests of severity warn report nothing: whether they warned then
 is not kept.
 
-A run tagged `okr/full_tests: true` runs every test; so does any run after a code change, on
-PostgreSQL (no fingerprints there), or when no state was stored yet.
+A run tagged `okr/full_tests: true` runs every test and builds every model; so does any run
+after a code change, on PostgreSQL (no fingerprints there), or when no state was stored yet.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ class TestPlan:
     skip: tuple[str, ...]  # test node names, for `--exclude`
     state: dict[str, Any] | None  # None: nothing to store (no fingerprints)
     same_code: bool = False  # the stored state was written by a build of this very code
+    models: tuple[str, ...] = ()  # unique ids of models whose code and upstream data are unchanged
 
 
 def tests_of(manifest: Mapping[str, Any], models: Iterable[str]) -> set[str]:
@@ -82,24 +90,25 @@ def dependency_order(manifest: Mapping[str, Any], models: Iterable[str]) -> list
     return list(done)
 
 
-def nothing_to_build(
-    manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], warehouse: Warehouse
-) -> bool:
-    """Whether a build of these view models would change nothing and test nothing: the views
-    exist as this code last built them, and every test on them is skipped. (Views only: a
-    view's result is its SQL over its sources, read when queried.)"""
-    models = list(models)
-    nodes = [manifest["nodes"][uid] for uid in models]
-    if not plan.same_code or not nodes or any(n["config"].get("materialized") != "view" for n in nodes):
-        return False
-    if not {manifest["nodes"][t]["name"] for t in tests_of(manifest, models)} <= set(plan.skip):
-        return False
+def unchanged_models(plan: TestPlan, manifest: Mapping[str, Any], models: Iterable[str], warehouse: Warehouse) -> list[str]:
+    """The models among `models` (unique ids) a build can leave as they are: unchanged by the plan
+    (same code, same upstream data as after the last good build) and their relation still there."""
+    nodes = {uid: manifest["nodes"][uid] for uid in set(models) & set(plan.models)}
+    if not plan.same_code or not nodes:
+        return []
     with warehouse.transaction() as tx:
-        views = tx.query(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
-        )
-    present = set(zip(views["table_schema"], views["table_name"], strict=True))
-    return all((n["schema"], n.get("alias") or n["name"]) in present for n in nodes)
+        relations = tx.query("SELECT table_schema, table_name FROM information_schema.tables")
+    present = set(zip(relations["table_schema"], relations["table_name"], strict=True))
+    return sorted(uid for uid, n in nodes.items() if (n["schema"], n.get("alias") or n["name"]) in present)
+
+
+def nothing_to_build(manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], unchanged: Iterable[str]) -> bool:
+    """Whether a build of these models would change nothing and test nothing: every one of them
+    is unchanged (`unchanged_models`) and every test on them is skipped."""
+    models = set(models)
+    if not models or not models <= set(unchanged):
+        return False
+    return {manifest["nodes"][t]["name"] for t in tests_of(manifest, models)} <= set(plan.skip)
 
 
 def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> dict[str, str] | None:
@@ -108,6 +117,7 @@ def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> di
     if warehouse.engine != "duckdb":
         return None
     sources = {uid: (s["schema"], s.get("identifier") or s["name"]) for uid, s in manifest["sources"].items()}
+    columns = {uid: (s.get("meta") or {}).get("okr_fingerprint_columns") for uid, s in manifest["sources"].items()}
     with warehouse.session(), warehouse.transaction() as tx:
         tables = tx.query(
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN "
@@ -116,7 +126,7 @@ def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> di
         )
         present = set(zip(tables["table_schema"], tables["table_name"], strict=True))
         parts = [
-            f"SELECT '{uid}' AS uid, count(*) AS n, coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR AS h "
+            f"SELECT '{uid}' AS uid, count(*) AS n, coalesce(sum({_row_hash(columns[uid])}::HUGEINT), 0)::VARCHAR AS h "
             f"FROM {quote_ident(schema)}.{quote_ident(table)} AS t"
             for uid, (schema, table) in sorted(sources.items())
             if (schema, table) in present
@@ -126,6 +136,11 @@ def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> di
     if rows is not None:
         out.update({r.uid: f"{r.n}:{r.h}" for r in rows.itertuples(index=False)})
     return out
+
+
+def _row_hash(columns: list[str] | None) -> str:
+    """A row's hash: of the whole row, or of the listed columns."""
+    return f"hash({', '.join(f't.{quote_ident(c)}' for c in columns)})" if columns else "hash(t)"
 
 
 def upstream_sources(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
@@ -143,23 +158,27 @@ def upstream_sources(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
 
 def plan_tests(
     manifest: Mapping[str, Any],
-    tests: Iterable[str],
+    nodes: Iterable[str],
     code: str,
     fingerprints: Mapping[str, str] | None,
     stored: Mapping[str, Any] | None,
     full: bool = False,
 ) -> TestPlan:
-    """Which of `tests` (unique ids) to skip: those whose code and upstream data are as they were
-    when the stored state was written. Tests that read no source always run."""
+    """Which of `nodes` (unique ids of tests and models) to skip: those whose code and upstream
+    data are as they were when the stored state was written. Nodes that read no source always
+    run."""
     if fingerprints is None:
         return TestPlan((), None)
     state = {"code": code, "sources": dict(fingerprints)}
     if full or not stored or stored.get("code") != code:
         return TestPlan((), state)
     before = stored.get("sources") or {}
-    skip = []
-    for uid in tests:
+    tests, models = [], []
+    for uid in nodes:
         upstream = upstream_sources(manifest, uid)
         if upstream and all(before.get(s) == fingerprints.get(s) for s in upstream):
-            skip.append(manifest["nodes"][uid]["name"])
-    return TestPlan(tuple(sorted(skip)), state, same_code=True)
+            if manifest["nodes"][uid]["resource_type"] == "test":
+                tests.append(manifest["nodes"][uid]["name"])
+            else:
+                models.append(uid)
+    return TestPlan(tuple(sorted(tests)), state, same_code=True, models=tuple(sorted(models)))

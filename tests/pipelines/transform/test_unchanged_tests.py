@@ -1,4 +1,5 @@
-"""Staging and metric tests are skipped only when their code and upstream data are unchanged."""
+"""Staging and metric tests are skipped, and models left as they are, only when their code and
+upstream data are unchanged."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pipelines.transform.unchanged_tests import (
     nothing_to_build,
     plan_tests,
     source_fingerprints,
+    unchanged_models,
     upstream_sources,
 )
 from tests.conftest import DemoNight
@@ -52,6 +54,7 @@ MANIFEST = {
     },
 }
 TESTS = [uid for uid, n in MANIFEST["nodes"].items() if n["resource_type"] == "test"]
+NODES = list(MANIFEST["nodes"])
 
 
 @pytest.fixture
@@ -97,23 +100,42 @@ def test_any_change_to_a_table_changes_its_fingerprint_and_only_its(warehouse: D
         assert after["source.p.web.visits"] == before["source.p.web.visits"]
 
 
-def test_only_tests_on_unchanged_data_and_code_are_skipped(warehouse: DuckDBWarehouse) -> None:
+def test_only_tests_and_models_on_unchanged_data_and_code_are_skipped(warehouse: DuckDBWarehouse) -> None:
     fp = source_fingerprints(warehouse, MANIFEST)
-    first = plan_tests(MANIFEST, TESTS, "code-1", fp, stored=None)
-    assert first.skip == () and first.state == {"code": "code-1", "sources": fp}  # nothing known yet
+    first = plan_tests(MANIFEST, NODES, "code-1", fp, stored=None)
+    assert first.skip == () and first.models == ()  # nothing known yet
+    assert first.state == {"code": "code-1", "sources": fp}
 
-    same = plan_tests(MANIFEST, TESTS, "code-1", fp, stored=first.state)
+    same = plan_tests(MANIFEST, NODES, "code-1", fp, stored=first.state)
     assert same.skip == ("not_null_stg_deals_id", "not_null_stg_visits_day", "not_null_won_value")
+    assert same.models == ("model.p.stg_deals", "model.p.stg_visits", "model.p.won")
 
     _change(warehouse, "UPDATE raw.visits SET n = n + 1 WHERE day = DATE '2026-11-30'")
     fp2 = source_fingerprints(warehouse, MANIFEST)
-    # The visits tests and the metric on both sources run again; the deals test stays skipped.
-    assert plan_tests(MANIFEST, TESTS, "code-1", fp2, stored=first.state).skip == ("not_null_stg_deals_id",)
-    # New code, a full run on demand: every test runs.
-    assert plan_tests(MANIFEST, TESTS, "code-2", fp, stored=first.state).skip == ()
-    assert plan_tests(MANIFEST, TESTS, "code-1", fp, stored=first.state, full=True).skip == ()
-    # No fingerprints (PostgreSQL): every test runs and nothing is stored.
-    assert plan_tests(MANIFEST, TESTS, "code-1", None, stored=first.state) == TestPlan((), None)
+    # What reads visits (its staging model, the metric on both sources, their tests) runs again.
+    changed = plan_tests(MANIFEST, NODES, "code-1", fp2, stored=first.state)
+    assert changed.skip == ("not_null_stg_deals_id",) and changed.models == ("model.p.stg_deals",)
+    # New code, a full run on demand: everything runs.
+    for plan in (
+        plan_tests(MANIFEST, NODES, "code-2", fp, stored=first.state),
+        plan_tests(MANIFEST, NODES, "code-1", fp, stored=first.state, full=True),
+        plan_tests(MANIFEST, NODES, "code-1", fp, stored=None),  # the state cleared by a failed build
+    ):
+        assert plan.skip == () and plan.models == ()
+    # No fingerprints (PostgreSQL): everything runs and nothing is stored.
+    assert plan_tests(MANIFEST, NODES, "code-1", None, stored=first.state) == TestPlan((), None)
+
+
+def test_a_source_is_fingerprinted_on_the_columns_its_meta_names(warehouse: DuckDBWarehouse) -> None:
+    """raw.okr_run_context is written before every dbt call with the time it was written; only
+    its dates are read by the models, so only they may change its fingerprint."""
+    manifest = json.loads(json.dumps(MANIFEST))
+    manifest["sources"]["source.p.crm.deals"]["meta"] = {"okr_fingerprint_columns": ["id"]}
+    before = source_fingerprints(warehouse, manifest)
+    _change(warehouse, "UPDATE raw.deals SET value = value + 1")  # a column outside the list
+    assert source_fingerprints(warehouse, manifest) == before
+    _change(warehouse, "UPDATE raw.deals SET id = 3 WHERE id = 2")
+    assert source_fingerprints(warehouse, manifest)["source.p.crm.deals"] != before["source.p.crm.deals"]
 
 
 def test_views_come_in_the_order_dbt_builds_them() -> None:
@@ -123,33 +145,37 @@ def test_views_come_in_the_order_dbt_builds_them() -> None:
     )
 
 
-def test_nothing_to_build_only_when_the_views_exist_and_every_test_is_skipped(
+def test_models_are_left_as_they_are_only_while_they_exist_and_nothing_is_built_only_when_all_are(
     warehouse: DuckDBWarehouse,
 ) -> None:
     manifest = json.loads(json.dumps(MANIFEST))
     for node in manifest["nodes"].values():
-        node.update(schema="analytics", config={"materialized": "view"})
+        node.update(schema="analytics")
     models = ["model.p.stg_deals", "model.p.won"]
     fp = source_fingerprints(warehouse, manifest)
-    state = plan_tests(manifest, TESTS, "code-1", fp, stored=None).state
-    again = plan_tests(manifest, TESTS, "code-1", fp, stored=state)
-    assert not nothing_to_build(manifest, again, models, warehouse)  # the views were never built
+    state = plan_tests(manifest, NODES, "code-1", fp, stored=None).state
+    again = plan_tests(manifest, NODES, "code-1", fp, stored=state)
+    assert unchanged_models(again, manifest, models, warehouse) == []  # never built
+    assert not nothing_to_build(manifest, again, models, [])
     _change(warehouse, "CREATE SCHEMA analytics")
     _change(warehouse, "CREATE VIEW analytics.stg_deals AS SELECT * FROM raw.deals")
-    _change(warehouse, "CREATE VIEW analytics.won AS SELECT sum(value) AS value FROM analytics.stg_deals")
-    assert nothing_to_build(manifest, again, models, warehouse)
-    new_code = plan_tests(manifest, TESTS, "code-2", fp, stored=state)
-    assert not nothing_to_build(manifest, new_code, models, warehouse)
+    _change(warehouse, "CREATE TABLE analytics.won AS SELECT sum(value) AS value FROM analytics.stg_deals")
+    unchanged = unchanged_models(again, manifest, models, warehouse)
+    assert unchanged == models and nothing_to_build(manifest, again, models, unchanged)
+    new_code = plan_tests(manifest, NODES, "code-2", fp, stored=state)
+    assert unchanged_models(new_code, manifest, models, warehouse) == []
     _change(warehouse, "INSERT INTO raw.visits VALUES (DATE '2026-12-01', 0)")  # `won` reads visits too
-    changed = plan_tests(manifest, TESTS, "code-1", source_fingerprints(warehouse, manifest), stored=state)
-    assert not nothing_to_build(manifest, changed, models, warehouse)
-    assert nothing_to_build(manifest, changed, ["model.p.stg_deals"], warehouse)  # its data is as it was
-    manifest["nodes"]["model.p.won"]["config"]["materialized"] = "table"  # a table holds data: rebuilt
-    assert not nothing_to_build(manifest, again, models, warehouse)
+    changed = plan_tests(manifest, NODES, "code-1", source_fingerprints(warehouse, manifest), stored=state)
+    unchanged = unchanged_models(changed, manifest, models, warehouse)
+    assert unchanged == ["model.p.stg_deals"]  # its data is as it was; the table is built again
+    assert not nothing_to_build(manifest, changed, models, unchanged)
+    assert nothing_to_build(manifest, changed, ["model.p.stg_deals"], unchanged)
+    _change(warehouse, "DROP TABLE analytics.won")  # dropped by hand: built again
+    assert unchanged_models(again, manifest, models, warehouse) == ["model.p.stg_deals"]
 
 
-def _staging_builds(workspace: Path) -> list[set[str]]:
-    """The tests each staging-and-metrics dbt build ran, oldest first (dbt.log, JSON lines)."""
+def _staging_builds(workspace: Path) -> list[dict[str, set[str]]]:
+    """The tests and models each staging-and-metrics dbt build ran, oldest first (dbt.log)."""
     log = workspace / "data" / ".okr" / "dbt-target-duckdb" / "dbt.log"
     events = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     builds: list[list[dict]] = []
@@ -157,15 +183,24 @@ def _staging_builds(workspace: Path) -> list[set[str]]:
         if e["info"]["name"] == "MainReportVersion":
             builds.append([])
         builds[-1].append(e)
+
+    def names(build: list[dict], event: str) -> set[str]:
+        return {e["data"]["node_info"]["node_name"] for e in build if e["info"]["name"] == event}
+
     return [
-        {e["data"]["node_info"]["node_name"] for e in b if e["info"]["name"] == "LogTestResult"}
+        {"tests": names(b, "LogTestResult"), "models": names(b, "LogModelResult")}
         for b in builds
-        if any("stg_ga4__daily_reports" in json.dumps(e) for e in b)
+        if not any("kr_scores" in json.dumps(e) for e in b)  # not a scoring build
     ]
 
 
+def _scores(workspace: Path) -> list[tuple]:
+    with duckdb.connect(str(workspace / "data" / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("SELECT * FROM analytics.kr_scores ORDER BY kr_id").fetchall()
+
+
 @pytest.mark.slow
-def test_a_night_tests_again_only_what_a_changed_source_feeds(
+def test_a_night_rebuilds_and_tests_again_only_what_a_changed_source_or_date_feeds(
     demo_night: DemoNight, warm_demo_night: DemoNight, tmp_path: Path
 ) -> None:
     # The shared warm night ran `okr run --as-of 2026-11-26` on a copy of the shared cold night:
@@ -180,8 +215,23 @@ def test_a_night_tests_again_only_what_a_changed_source_feeds(
     run = okr(ws, "run", "--as-of", "2026-11-26")
     assert run.returncode == 0, run.stderr[-3000:]
     ran = _staging_builds(ws)[-1]
-    assert any("stg_ga4__daily_reports" in t for t in ran)
-    assert not any("hubspot" in t for t in ran)  # its data did not change
+    assert any("stg_ga4__daily_reports" in t for t in ran["tests"])
+    assert {"stg_ga4__daily_reports", "sessions", "int_metric_rows"} <= ran["models"]
+    assert not any("hubspot" in n for n in ran["tests"] | ran["models"])  # its data did not change
+    partly_rebuilt = _scores(ws)
+    # The same data with every model rebuilt and every test run scores the same.
+    full = okr(ws, "run", "--as-of", "2026-11-26", "--full-checks")
+    assert full.returncode == 0, full.stderr[-3000:]
+    assert "stg_hubspot__contacts" in _staging_builds(ws)[-1]["models"]
+    assert _scores(ws) == partly_rebuilt
+
+    # Another day on the same data: the metric rows are gathered again for its windows; the
+    # staging and metric views read no date and stay as they are.
+    run = okr(ws, "run", "--as-of", "2026-11-25")
+    assert run.returncode == 0, run.stderr[-3000:]
+    ran = _staging_builds(ws)[-1]
+    assert {"int_scoring_days", "int_kr_definitions", "int_metric_rows"} <= ran["models"]
+    assert not any(n.startswith("stg_") for n in ran["models"]) and "sessions" not in ran["models"]
 
 
 _TWO_NIGHTS = """
@@ -226,11 +276,13 @@ def test_a_skipped_blocking_test_reports_that_it_passed(warm_demo_night: DemoNig
     all_skipped, some_skipped = nights
     documented = {name for name in all_skipped if name.startswith("okr_metric_columns_documented_")}
     assert len(documented) >= 30
+    # The error-severity rules of the models that gather the metric rows, in the same step.
+    blocking = documented | {"int_scoring_days_rules", "int_kr_definitions_rules"}
     for checks in (all_skipped, some_skipped):
         reused = {name for name, (_, note) in checks.items() if note.startswith("not run again")}
-        assert reused <= documented  # only blocking tests: a warn test's last outcome is not kept
+        assert reused <= blocking  # only blocking tests: a warn test's last outcome is not kept
         assert all(checks[name][0] for name in reused)
-    assert {n for n, (_, note) in all_skipped.items() if note.startswith("not run again")} == documented
+    assert {n for n, (_, note) in all_skipped.items() if note.startswith("not run again")} == blocking
     reused = {n for n, (_, note) in some_skipped.items() if note.startswith("not run again")}
     rerun = documented - reused
     assert rerun and reused, "the GA4 change re-runs some documented-columns tests, not all"
