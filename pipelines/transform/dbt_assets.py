@@ -144,7 +144,8 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             unchanged = unchanged_models(plan, manifest, key_of, warehouse.open())
             for uid in dependency_order(manifest, unchanged):
                 yield dg.MaterializeResult(
-                    asset_key=key_of[uid], metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
+                    asset_key=key_of[uid],
+                    metadata={"dbt": "not rebuilt: its code and source data are unchanged"},
                 )
             if nothing_to_build(manifest, plan, key_of, unchanged):
                 yield from _skipped_blocking_checks(context, plan)

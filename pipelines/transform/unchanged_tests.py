@@ -90,7 +90,9 @@ def dependency_order(manifest: Mapping[str, Any], models: Iterable[str]) -> list
     return list(done)
 
 
-def unchanged_models(plan: TestPlan, manifest: Mapping[str, Any], models: Iterable[str], warehouse: Warehouse) -> list[str]:
+def unchanged_models(
+    plan: TestPlan, manifest: Mapping[str, Any], models: Iterable[str], warehouse: Warehouse
+) -> list[str]:
     """The models among `models` (unique ids) a build can leave as they are: unchanged by the plan
     (same code, same upstream data as after the last good build) and their relation still there."""
     nodes = {uid: manifest["nodes"][uid] for uid in set(models) & set(plan.models)}
@@ -102,7 +104,9 @@ def unchanged_models(plan: TestPlan, manifest: Mapping[str, Any], models: Iterab
     return sorted(uid for uid, n in nodes.items() if (n["schema"], n.get("alias") or n["name"]) in present)
 
 
-def nothing_to_build(manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], unchanged: Iterable[str]) -> bool:
+def nothing_to_build(
+    manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], unchanged: Iterable[str]
+) -> bool:
     """Whether a build of these models would change nothing and test nothing: every one of them
     is unchanged (`unchanged_models`) and every test on them is skipped."""
     models = set(models)
@@ -117,7 +121,9 @@ def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> di
     if warehouse.engine != "duckdb":
         return None
     sources = {uid: (s["schema"], s.get("identifier") or s["name"]) for uid, s in manifest["sources"].items()}
-    columns = {uid: (s.get("meta") or {}).get("okr_fingerprint_columns") for uid, s in manifest["sources"].items()}
+    columns = {
+        uid: (s.get("meta") or {}).get("okr_fingerprint_columns") for uid, s in manifest["sources"].items()
+    }
     with warehouse.session(), warehouse.transaction() as tx:
         tables = tx.query(
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN "
@@ -126,7 +132,8 @@ def source_fingerprints(warehouse: Warehouse, manifest: Mapping[str, Any]) -> di
         )
         present = set(zip(tables["table_schema"], tables["table_name"], strict=True))
         parts = [
-            f"SELECT '{uid}' AS uid, count(*) AS n, coalesce(sum({_row_hash(columns[uid])}::HUGEINT), 0)::VARCHAR AS h "
+            f"SELECT '{uid}' AS uid, count(*) AS n, "
+            f"coalesce(sum({_row_hash(columns[uid])}::HUGEINT), 0)::VARCHAR AS h "
             f"FROM {quote_ident(schema)}.{quote_ident(table)} AS t"
             for uid, (schema, table) in sorted(sources.items())
             if (schema, table) in present
