@@ -12,7 +12,7 @@ Built by `build_dbt_assets` from a prepared manifest, so importing this module p
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -32,6 +32,7 @@ from pipelines.transform.unchanged_tests import (
     full_checks_requested,
     nothing_to_build,
     plan_tests,
+    rebuild_selection,
     source_fingerprints,
     unchanged_models,
 )
@@ -41,6 +42,8 @@ _GROUPS = {"staging": "staging", "metrics": "metrics", "intermediate": "scoring"
 # gathered in the first step: they read no check result, and a night whose sources and date are
 # unchanged leaves them as they are. The scoring step starts from them.
 _GATHER = "int_scoring_days int_kr_definitions int_metric_rows"
+_STAGING_SELECT = f"fqn:okr_scorer.staging fqn:okr_scorer.metrics {_GATHER}"
+_STAGING_EXCLUDE = "stg_okr__blocked_metrics"  # written by the quality gate, read by scoring
 _SCORING_SELECT = "fqn:okr_scorer.intermediate fqn:okr_scorer.marts stg_okr__blocked_metrics"
 
 
@@ -95,15 +98,17 @@ def _step_models(context: AssetExecutionContext) -> dict[str, dg.AssetKey]:
     }
 
 
-def _skipped_blocking_checks(context: AssetExecutionContext, plan: TestPlan) -> Iterator[dg.AssetCheckResult]:
+def _skipped_blocking_checks(
+    context: AssetExecutionContext, skipped: Iterable[str]
+) -> Iterator[dg.AssetCheckResult]:
     """The outcome of each blocking check (a dbt test of severity error) that this run skipped as
     already judged: passed, as it was. The plan skips a test only when its code and upstream data
     are as they were after a build whose tests all ran without an error, so an error-severity test
-    skipped here passed then. dbt never runs them (`--exclude`), so nothing else reports them:
+    skipped here passed then. dbt never runs them (not selected), so nothing else reports them:
     Dagster logged "Blocking asset check ... emitted no result" for each (about 64 lines a warm
     night). Tests of severity warn are left without a result: whether they warned then is not
     kept."""
-    skipped = set(plan.skip)
+    skipped = set(skipped)
     for spec in context.assets_def.check_specs:
         if spec.blocking and spec.name in skipped and spec.key in context.selected_asset_check_keys:
             yield dg.AssetCheckResult(
@@ -135,8 +140,8 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
         )
         # After the run context: the gathered metric rows depend on this run's dates.
         plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else TestPlan((), None)
-        exclude = list(plan.skip)
-        if skip_unchanged_tests and not context.is_subset:
+        selection, skipped = None, ()  # the step's own selection, every test run
+        if skip_unchanged_tests and not context.is_subset and plan.same_code:
             from dagster_dbt.dbt_manifest import read_manifest_path
 
             manifest = read_manifest_path(project.manifest_path)
@@ -148,14 +153,16 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                     metadata={"dbt": "not rebuilt: its code and source data are unchanged"},
                 )
             if nothing_to_build(manifest, plan, key_of, unchanged):
-                yield from _skipped_blocking_checks(context, plan)
+                yield from _skipped_blocking_checks(context, plan.skip)
                 return
-            exclude += [manifest["nodes"][uid]["name"] for uid in unchanged]
-        if plan.state is not None:
-            # Cleared first: a build that fails half-way must not leave an older state under
-            # tables it rebuilt from newer rows (they would count as unchanged later).
-            with warehouse.open().transaction() as tx:
-                tx.set_state(STATE_KEY, None)
+            spec, skipped = rebuild_selection(manifest, plan, _STAGING_SELECT.split(), key_of, unchanged)
+            # (An empty --select would be the whole project: then the step's own selection.)
+            selection = ["--select", spec, "--exclude", _STAGING_EXCLUDE] if spec else None
+            skipped = skipped if spec else ()
+            context.log.info(
+                f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are: their"
+                " code and upstream data are unchanged"
+            )
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
         # stays the one prepared for this code (a build would rewrite it every night, megabytes at
@@ -168,13 +175,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             "--no-write-json",
             "--vars",
             json.dumps(dbt_vars()),
-            *(["--exclude", " ".join(exclude)] if exclude else []),
         ]
-        if exclude:
-            context.log.info(
-                f"{len(plan.skip)} tests skipped and {len(exclude) - len(plan.skip)} models left as they"
-                " are: their code and upstream data are unchanged"
-            )
         with dbt_environment(settings):  # dbt reads its settings and profile from os.environ
             invocation = dbt.run(
                 args,
@@ -183,9 +184,10 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                 dagster_dbt_translator=TRANSLATOR,
                 # The workspace's one target folder: partial parsing applies, nothing piles up.
                 target_path=target_dir(settings),
+                selection=selection,
             )
             yield from invocation.stream()
-        yield from _skipped_blocking_checks(context, plan)
+        yield from _skipped_blocking_checks(context, skipped)
         # Every test of the step ran (or was skipped as already judged) without an error: the
         # data as it is now counts as tested. A partial selection leaves the state as it was.
         if plan.state is not None and not context.is_subset:
@@ -200,8 +202,8 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
     }
 
     @dbt_assets(
-        select=f"fqn:okr_scorer.staging fqn:okr_scorer.metrics {_GATHER}",
-        exclude="stg_okr__blocked_metrics",
+        select=_STAGING_SELECT,
+        exclude=_STAGING_EXCLUDE,
         name="dbt_staging_and_metrics",
         **common,
     )

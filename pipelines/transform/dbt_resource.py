@@ -56,8 +56,11 @@ class OkrDbtCliResource(DbtCliResource):
         manifest: Path,
         dagster_dbt_translator: DagsterDbtTranslator,
         target_path: Path,
+        selection: Sequence[str] | None = None,
     ) -> DbtCliInvocation:
-        """`cli()` for an asset step, with dbt in this process: stream() its events as usual."""
+        """`cli()` for an asset step, with dbt in this process: stream() its events as usual.
+        `selection` (--select/--exclude arguments) replaces the step's own selection, for a step
+        that runs all of its assets but knows which of them need dbt."""
         from dagster_dbt.asset_utils import (
             extract_runtime_selection_from_args,
             get_updated_cli_invocation_params_for_context,
@@ -88,7 +91,7 @@ class OkrDbtCliResource(DbtCliResource):
                 *_option("--log-format-file", "json"),
                 *_option("--log-level", "none"),
                 *_option("--indirect-selection", params.indirect_selection),
-                *params.selection_args,
+                *(params.selection_args if selection is None else selection),
             ]
         )
         return DbtCliInvocation(

@@ -18,6 +18,7 @@ from pipelines.transform.unchanged_tests import (
     dependency_order,
     nothing_to_build,
     plan_tests,
+    rebuild_selection,
     source_fingerprints,
     unchanged_models,
     upstream_sources,
@@ -30,9 +31,19 @@ REPO = Path(__file__).resolve().parents[3]
 # Two sources, a staging model on each, a metric on both, and a test on each model.
 MANIFEST = {
     "sources": {
-        "source.p.crm.deals": {"schema": "raw", "identifier": "deals", "name": "deals"},
-        "source.p.web.visits": {"schema": "raw", "identifier": "visits", "name": "visits"},
-        "source.p.web.never_loaded": {"schema": "raw", "identifier": "never_loaded", "name": "never_loaded"},
+        "source.p.crm.deals": {"schema": "raw", "identifier": "deals", "name": "deals", "source_name": "crm"},
+        "source.p.web.visits": {
+            "schema": "raw",
+            "identifier": "visits",
+            "name": "visits",
+            "source_name": "web",
+        },
+        "source.p.web.never_loaded": {
+            "schema": "raw",
+            "identifier": "never_loaded",
+            "name": "never_loaded",
+            "source_name": "web",
+        },
     },
     "nodes": {
         "model.p.stg_deals": {"name": "stg_deals", "resource_type": "model"},
@@ -124,6 +135,24 @@ def test_only_tests_and_models_on_unchanged_data_and_code_are_skipped(warehouse:
         assert plan.skip == () and plan.models == ()
     # No fingerprints (PostgreSQL): everything runs and nothing is stored.
     assert plan_tests(MANIFEST, NODES, "code-1", None, stored=first.state) == TestPlan((), None)
+
+
+def test_a_step_selects_what_its_changed_sources_feed_and_the_models_missing(
+    warehouse: DuckDBWarehouse,
+) -> None:
+    fp = source_fingerprints(warehouse, MANIFEST)
+    state = plan_tests(MANIFEST, NODES, "code-1", fp, stored=None).state
+    _change(warehouse, "UPDATE raw.visits SET n = n + 1 WHERE day = DATE '2026-11-30'")
+    plan = plan_tests(MANIFEST, NODES, "code-1", source_fingerprints(warehouse, MANIFEST), stored=state)
+    assert plan.changed == ("source.p.web.visits",)
+    models = ["model.p.stg_deals", "model.p.stg_visits", "model.p.won"]
+    # stg_deals is unchanged and there: only what visits feeds, within each term of the step.
+    spec, skipped = rebuild_selection(MANIFEST, plan, ["fqn:p.staging", "won"], models, ["model.p.stg_deals"])
+    assert spec == "source:web.visits+,fqn:p.staging source:web.visits+,won"
+    assert skipped == ("not_null_stg_deals_id",)
+    # stg_deals was dropped: built again by name, and dbt runs its test with it.
+    spec, skipped = rebuild_selection(MANIFEST, plan, ["fqn:p.staging", "won"], models, [])
+    assert spec.endswith(" stg_deals") and skipped == ()
 
 
 def test_a_source_is_fingerprinted_on_the_columns_its_meta_names(warehouse: DuckDBWarehouse) -> None:
