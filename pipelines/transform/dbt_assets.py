@@ -163,6 +163,11 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                 f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are: their"
                 " code and upstream data are unchanged"
             )
+        if plan.state is not None:
+            # Cleared first: a build that fails half-way must not leave an older state under
+            # tables it rebuilt from newer rows (they would count as unchanged later).
+            with warehouse.open().transaction() as tx:
+                tx.set_state(STATE_KEY, None)
         # Unit tests check the SQL, not the night's data: they run in the test suite
         # (tests/dbt/test_dbt_unit_tests.py), not on every night. --no-write-json: the manifest
         # stays the one prepared for this code (a build would rewrite it every night, megabytes at

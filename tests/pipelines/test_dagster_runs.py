@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.dagster_runs import ONE_PLANNED_EVENT_PER_RANGE, run_instance
+from pipelines.dagster_runs import ONE_PLANNED_EVENT_PER_RANGE, root_message, run_instance
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01")
 
@@ -106,3 +106,39 @@ def test_a_runs_instance_leaves_nothing_behind_for_the_exit(
         with run_instance():
             pass
     assert exit_stacks() == before
+
+
+_DBT_FAILURE = """The dbt CLI process with command
+
+`dbt build --select fqn:okr_scorer.staging --vars {"metric_models": ["leads"]}`
+
+failed with exit code `1`. Check the stdout in the Dagster compute logs for the full information.
+
+Errors parsed from dbt logs:
+
+12 of 35 ERROR not_null_stg_ga4__daily_reports_sessions ........................ [ERROR in 0.02s]
+
+\x1b[31mFailure in test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml)\x1b[0m
+
+  Runtime Error in test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml)
+  Conversion Error: Could not convert string 'lots' to INT64
+
+14 of 35 ERROR int_metric_rows ................................................. [ERROR in 0.05s]
+
+\x1b[31mFailure in model int_metric_rows (models/intermediate/int_metric_rows.sql)\x1b[0m
+  Binder Error: column "x" not found
+"""
+
+
+def test_a_dbt_failure_is_named_by_what_failed_and_why_without_dbts_command_line() -> None:
+    class Error:  # the fields of Dagster's SerializableErrorInfo that root_message reads
+        def __init__(self, message: str, cause: object = None) -> None:
+            self.message, self.cause = message, cause
+
+    wrapped = Error("Error occurred while executing op dbt_staging_and_metrics", Error(_DBT_FAILURE))
+    assert root_message(wrapped) == (
+        "dbt: test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml): "
+        "Conversion Error: Could not convert string 'lots' to INT64; "
+        'model int_metric_rows (models/intermediate/int_metric_rows.sql): Binder Error: column "x" not found'
+    )
+    assert root_message(Error("the warehouse file is locked")) == "the warehouse file is locked"

@@ -14,6 +14,7 @@ import pytest
 
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.transform.unchanged_tests import (
+    STATE_KEY,
     TestPlan,
     dependency_order,
     nothing_to_build,
@@ -312,3 +313,26 @@ def test_a_skipped_blocking_test_reports_that_it_passed(warm_demo_night: DemoNig
     assert any("stg_ga4__daily_reports" in t for t in ran["tests"])
     assert {"stg_ga4__daily_reports", "sessions", "int_metric_rows"} <= ran["models"]
     assert not any("hubspot" in n for n in ran["tests"] | ran["models"])
+
+
+@pytest.mark.slow
+def test_a_failed_build_leaves_no_state_so_the_next_night_builds_everything(
+    warm_demo_night: DemoNight, tmp_path: Path
+) -> None:
+    """The stored state is cleared before dbt starts: a build that fails (or is killed) after
+    rebuilding some tables from newer rows must not leave an older state that would later pass
+    those tables as unchanged."""
+    ws = warm_demo_night.copy_to(tmp_path / "ws")
+    wh = DuckDBWarehouse(ws / "data" / "warehouse.duckdb")
+    assert wh.get_state(STATE_KEY) is not None  # the warm night's
+    # A GA4 value staging cannot cast: the step's dbt build fails.
+    _change(wh, "ALTER TABLE raw.ga4_daily_report ALTER sessions TYPE VARCHAR")
+    _change(wh, "UPDATE raw.ga4_daily_report SET sessions = 'lots' WHERE report_date = '2026-11-20'")
+    run = okr(ws, "run", "--as-of", "2026-11-26")
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr and "dbt build" not in run.stderr  # not dbt's command line
+    assert (
+        "dbt_staging_and_metrics: dbt: test not_null_stg_ga4__daily_reports_sessions "
+        "(models/staging/ga4/_ga4__sources.yml): Conversion Error: Could not convert string 'lots'"
+    ) in run.stderr
+    assert wh.get_state(STATE_KEY) is None
