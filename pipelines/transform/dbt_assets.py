@@ -147,22 +147,24 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             manifest = read_manifest_path(project.manifest_path)
             key_of = _step_models(context)
             unchanged = unchanged_models(plan, manifest, key_of, warehouse.open())
-            for uid in dependency_order(manifest, unchanged):
-                yield dg.MaterializeResult(
-                    asset_key=key_of[uid],
-                    metadata={"dbt": "not rebuilt: its code and source data are unchanged"},
-                )
-            if nothing_to_build(manifest, plan, key_of, unchanged):
+            everything = nothing_to_build(manifest, plan, key_of, unchanged)
+            spec, skipped = rebuild_selection(manifest, plan, _STAGING_SELECT.split(), key_of, unchanged)
+            if everything or spec:  # (an empty --select would be the whole project)
+                for uid in dependency_order(manifest, unchanged):
+                    yield dg.MaterializeResult(
+                        asset_key=key_of[uid],
+                        metadata={"dbt": "not rebuilt: its code and source data are unchanged"},
+                    )
+            if everything:
                 yield from _skipped_blocking_checks(context, plan.skip)
                 return
-            spec, skipped = rebuild_selection(manifest, plan, _STAGING_SELECT.split(), key_of, unchanged)
-            # (An empty --select would be the whole project: then the step's own selection.)
             selection = ["--select", spec, "--exclude", _STAGING_EXCLUDE] if spec else None
             skipped = skipped if spec else ()
-            context.log.info(
-                f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are: their"
-                " code and upstream data are unchanged"
-            )
+            if spec:
+                context.log.info(
+                    f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are:"
+                    " their code and upstream data are unchanged"
+                )
         if plan.state is not None:
             # Cleared first: a build that fails half-way must not leave an older state under
             # tables it rebuilt from newer rows (they would count as unchanged later).
