@@ -48,11 +48,14 @@ _SCORING_SELECT = "fqn:okr_scorer.intermediate fqn:okr_scorer.marts stg_okr__blo
 
 
 class OkrDbtTranslator(DagsterDbtTranslator):
-    """Asset groups follow the dbt folders, so the graph reads staging -> metrics -> scoring."""
+    """Asset groups follow the dbt folders, so the graph reads staging -> metrics -> scoring; the
+    gathered metric rows are in the metrics group, with the step that builds them."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn") or []
         if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 1:
+            if dbt_resource_props.get("name") in _GATHER.split():
+                return "metrics"
             return _GROUPS.get(fqn[1], "dbt")
         return super().get_group_name(dbt_resource_props)
 

@@ -44,6 +44,13 @@ def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
     assert dg.AssetKey("leads") in graph.get(gate).parent_keys
     job = defs.get_job_def("nightly_scoring")
     assert job.partitions_def is not None
+    # The metric rows KRs read are gathered by the metrics step, in its group; scoring reads them.
+    rows = graph.get(dg.AssetKey("int_metric_rows"))
+    assert rows.group_name == "metrics" and graph.get(dg.AssetKey("leads")).group_name == "metrics"
+    assert graph.get(dg.AssetKey("kr_scores")).group_name == "scoring"
+    assert rows.key in defs.get_assets_def(dg.AssetKey("leads")).keys
+    assert rows.key not in defs.get_assets_def(dg.AssetKey("kr_scores")).keys
+    assert rows.key in graph.get(dg.AssetKey("kr_metric_days")).parent_keys
 
 
 def test_every_job_runs_its_steps_in_the_runs_own_process() -> None:
