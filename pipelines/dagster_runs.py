@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -74,36 +73,15 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
 
 
 def root_message(error: object) -> str:
-    """The innermost error message: the user's problem, not Dagster's wrapper around it."""
+    """The innermost error message: the user's problem, not Dagster's wrapper around it, and
+    without the exception's Python class ("dagster_dbt.errors.DagsterDbtCliRuntimeError: ...")."""
     while error is not None and getattr(error, "cause", None) is not None:
         error = error.cause
     message = getattr(error, "message", "").strip()
-    return _dbt_errors(message) or message or "unknown error"
-
-
-_DBT_NODE_RESULT = re.compile(r"^\d+ of \d+ ")  # "12 of 35 ERROR not_null_... [ERROR in 0.02s]"
-_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its error lines
-_DBT_ERROR_PLACE = re.compile(r"^(?:Failure|[A-Z][a-z]+ Error) in (\w+ \S+ \(.*\))$")
-
-
-def _dbt_errors(message: str) -> str | None:
-    """dagster-dbt's failure message cut to what failed and why ("dbt: test <name> (<file>):
-    <error>"), without the whole dbt command line it starts with; None for any other message.
-    The full message stays in the run's log."""
-    _, found, parsed = message.partition("Errors parsed from dbt logs:")
-    if not found:
-        return None
-    errors: dict[str, None] = {}
-    place = ""
-    for line in (_ANSI_COLOUR.sub("", raw).strip() for raw in parsed.splitlines()):
-        if not line or _DBT_NODE_RESULT.match(line):
-            continue
-        if match := _DBT_ERROR_PLACE.match(line):
-            place = match.group(1)
-            continue
-        errors[f"{place}: {line}" if place else line] = None
-        place = ""
-    return "dbt: " + "; ".join(errors) if errors else None
+    head, colon, rest = message.partition(": ")
+    if colon and head.rsplit(".", 1)[-1] == getattr(error, "cls_name", None):
+        message = rest.strip()
+    return message or "unknown error"
 
 
 def _hold_connections(instance: dg.DagsterInstance) -> None:

@@ -27,11 +27,11 @@ from pipelines.transform.dbt_setup import dbt_environment, dbt_vars, target_dir
 from pipelines.transform.run_context import write_run_context
 from pipelines.transform.unchanged_tests import (
     STATE_KEY,
-    TestPlan,
+    SkipPlan,
     dependency_order,
     full_checks_requested,
     nothing_to_build,
-    plan_tests,
+    plan_skips,
     rebuild_selection,
     source_fingerprints,
     unchanged_models,
@@ -70,7 +70,7 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
     ensure_raw_tables(warehouse.open())
 
 
-def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: WarehouseResource) -> TestPlan:
+def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: WarehouseResource) -> SkipPlan:
     """The staging and metric tests this run can skip (pipelines/transform/unchanged_tests.py)."""
     from dagster_dbt.dbt_manifest import read_manifest_path
 
@@ -80,9 +80,9 @@ def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: W
     nodes = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] in ("test", "model")]
     fingerprints = source_fingerprints(wh, manifest)
     if fingerprints is None:  # not DuckDB: every test runs, no state is kept
-        return TestPlan((), None)
+        return SkipPlan((), None)
     code = stamp.read_text() if stamp.exists() else ""
-    return plan_tests(
+    return plan_skips(
         manifest,
         nodes,
         code=code,
@@ -99,6 +99,16 @@ def _step_models(context: AssetExecutionContext) -> dict[str, dg.AssetKey]:
         for s in context.assets_def.specs
         if s.key in context.selected_asset_keys
     }
+
+
+def _left_as_they_are(
+    manifest: Mapping[str, Any], key_of: Mapping[str, dg.AssetKey], unchanged: Iterable[str]
+) -> Iterator[dg.MaterializeResult]:
+    """A result for each model this run leaves as the last good build made it."""
+    for uid in dependency_order(manifest, unchanged):
+        yield dg.MaterializeResult(
+            asset_key=key_of[uid], metadata={"dbt": "not rebuilt: its code and source data are unchanged"}
+        )
 
 
 def _skipped_blocking_checks(
@@ -142,7 +152,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             replace_history=replace_history(context.run.tags),
         )
         # After the run context: the gathered metric rows depend on this run's dates.
-        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else TestPlan((), None)
+        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else SkipPlan((), None)
         selection, skipped = None, ()  # the step's own selection, every test run
         if skip_unchanged_tests and not context.is_subset and plan.same_code:
             from dagster_dbt.dbt_manifest import read_manifest_path
@@ -150,20 +160,16 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             manifest = read_manifest_path(project.manifest_path)
             key_of = _step_models(context)
             unchanged = unchanged_models(plan, manifest, key_of, warehouse.open())
-            everything = nothing_to_build(manifest, plan, key_of, unchanged)
-            spec, skipped = rebuild_selection(manifest, plan, _STAGING_SELECT.split(), key_of, unchanged)
-            if everything or spec:  # (an empty --select would be the whole project)
-                for uid in dependency_order(manifest, unchanged):
-                    yield dg.MaterializeResult(
-                        asset_key=key_of[uid],
-                        metadata={"dbt": "not rebuilt: its code and source data are unchanged"},
-                    )
-            if everything:
+            if nothing_to_build(manifest, plan, key_of, unchanged):
+                yield from _left_as_they_are(manifest, key_of, unchanged)
                 yield from _skipped_blocking_checks(context, plan.skip)
                 return
-            selection = ["--select", spec, "--exclude", _STAGING_EXCLUDE] if spec else None
-            skipped = skipped if spec else ()
-            if spec:
+            spec, still_skipped = rebuild_selection(
+                manifest, plan, _STAGING_SELECT.split(), key_of, unchanged
+            )
+            if spec:  # (an empty --select would be the whole project: then the step's own selection)
+                yield from _left_as_they_are(manifest, key_of, unchanged)
+                selection, skipped = ["--select", spec, "--exclude", _STAGING_EXCLUDE], still_skipped
                 context.log.info(
                     f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are:"
                     " their code and upstream data are unchanged"

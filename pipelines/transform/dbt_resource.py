@@ -19,12 +19,13 @@ row counts and column metadata, which the assets do not ask for) and its `dbt --
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
 from packaging import version
 
@@ -94,7 +95,7 @@ class OkrDbtCliResource(DbtCliResource):
                 *(params.selection_args if selection is None else selection),
             ]
         )
-        return DbtCliInvocation(
+        return _NamedErrorInvocation(
             process=process,  # type: ignore[arg-type]  # the subprocess interface it reads
             manifest=params.manifest,
             dagster_dbt_translator=params.dagster_dbt_translator,
@@ -111,6 +112,40 @@ class OkrDbtCliResource(DbtCliResource):
         # dbt runs in this environment, so its version is the installed dbt-core's (the base
         # class would start `dbt --version` to find out).
         return version.parse(installed_version("dbt-core"))
+
+
+class _NamedErrorInvocation(DbtCliInvocation):
+    """dagster-dbt's invocation, whose error names what failed and why in one line."""
+
+    def get_error(self) -> Exception | None:
+        error = super().get_error()
+        summary = dbt_error_summary(str(error)) if error is not None else None
+        return Failure(description=summary) if summary else error
+
+
+_DBT_NODE_RESULT = re.compile(r"^\d+ of \d+ ")  # "12 of 35 ERROR not_null_... [ERROR in 0.02s]"
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its error lines
+_DBT_ERROR_PLACE = re.compile(r"^(?:Failure|[A-Z][a-z]+ Error) in (\w+ \S+ \(.*\))$")
+
+
+def dbt_error_summary(message: str) -> str | None:
+    """dagster-dbt's failure message cut to what failed and why ("dbt: test <name> (<file>):
+    <error>"), without the whole dbt command line it starts with; None when it lists no dbt
+    error. dbt.log in the target folder keeps everything."""
+    _, found, parsed = message.partition("Errors parsed from dbt logs:")
+    if not found:
+        return None
+    errors: dict[str, None] = {}
+    place = ""
+    for line in (_ANSI_COLOUR.sub("", raw).strip() for raw in parsed.splitlines()):
+        if not line or _DBT_NODE_RESULT.match(line):
+            continue
+        if match := _DBT_ERROR_PLACE.match(line):
+            place = match.group(1)
+            continue
+        errors[f"{place}: {line}" if place else line] = None
+        place = ""
+    return "dbt: " + "; ".join(errors) if errors else None
 
 
 def _option(name: str, value: object) -> list[str]:

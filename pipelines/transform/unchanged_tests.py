@@ -51,7 +51,7 @@ def full_checks_requested(tags: Mapping[str, str]) -> bool:
 
 
 @dataclass(frozen=True)
-class TestPlan:
+class SkipPlan:
     """What a dbt step skips, and what to store once it has tested everything else."""
 
     skip: tuple[str, ...]  # test node names, for `--exclude`
@@ -92,12 +92,12 @@ def dependency_order(manifest: Mapping[str, Any], models: Iterable[str]) -> list
 
 
 def unchanged_models(
-    plan: TestPlan, manifest: Mapping[str, Any], models: Iterable[str], warehouse: Warehouse
+    plan: SkipPlan, manifest: Mapping[str, Any], models: Iterable[str], warehouse: Warehouse
 ) -> list[str]:
     """The models among `models` (unique ids) a build can leave as they are: unchanged by the plan
     (same code, same upstream data as after the last good build) and their relation still there."""
     nodes = {uid: manifest["nodes"][uid] for uid in set(models) & set(plan.models)}
-    if not plan.same_code or not nodes:
+    if not nodes:  # (the plan holds models only when the code is the same)
         return []
     with warehouse.transaction() as tx:
         relations = tx.query("SELECT table_schema, table_name FROM information_schema.tables")
@@ -106,7 +106,7 @@ def unchanged_models(
 
 
 def nothing_to_build(
-    manifest: Mapping[str, Any], plan: TestPlan, models: Iterable[str], unchanged: Iterable[str]
+    manifest: Mapping[str, Any], plan: SkipPlan, models: Iterable[str], unchanged: Iterable[str]
 ) -> bool:
     """Whether a build of these models would change nothing and test nothing: every one of them
     is unchanged (`unchanged_models`) and every test on them is skipped."""
@@ -164,22 +164,22 @@ def upstream_sources(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
     return {p for p in seen if p.startswith("source.")}
 
 
-def plan_tests(
+def plan_skips(
     manifest: Mapping[str, Any],
     nodes: Iterable[str],
     code: str,
     fingerprints: Mapping[str, str] | None,
     stored: Mapping[str, Any] | None,
     full: bool = False,
-) -> TestPlan:
+) -> SkipPlan:
     """Which of `nodes` (unique ids of tests and models) to skip: those whose code and upstream
     data are as they were when the stored state was written. Nodes that read no source always
     run."""
     if fingerprints is None:
-        return TestPlan((), None)
+        return SkipPlan((), None)
     state = {"code": code, "sources": dict(fingerprints)}
     if full or not stored or stored.get("code") != code:
-        return TestPlan((), state)
+        return SkipPlan((), state)
     before = stored.get("sources") or {}
     tests, models = [], []
     for uid in nodes:
@@ -190,14 +190,14 @@ def plan_tests(
             else:
                 models.append(uid)
     changed = tuple(sorted(uid for uid, fp in fingerprints.items() if before.get(uid) != fp))
-    return TestPlan(
+    return SkipPlan(
         tuple(sorted(tests)), state, same_code=True, models=tuple(sorted(models)), changed=changed
     )
 
 
 def rebuild_selection(
     manifest: Mapping[str, Any],
-    plan: TestPlan,
+    plan: SkipPlan,
     step_select: Iterable[str],
     models: Iterable[str],
     unchanged: Iterable[str],

@@ -108,37 +108,20 @@ def test_a_runs_instance_leaves_nothing_behind_for_the_exit(
     assert exit_stacks() == before
 
 
-_DBT_FAILURE = """The dbt CLI process with command
+def test_a_failed_steps_message_is_the_innermost_error_without_its_python_class() -> None:
+    from dagster._utils.error import serializable_error_info_from_exc_info
 
-`dbt build --select fqn:okr_scorer.staging --vars {"metric_models": ["leads"]}`
+    class SourceFileError(Exception):
+        pass
 
-failed with exit code `1`. Check the stdout in the Dagster compute logs for the full information.
+    try:
+        try:
+            raise SourceFileError("leads.csv, line 4, column 'Date': '31.02.2026' is not a date")
+        except SourceFileError as inner:
+            raise RuntimeError("Error occurred while executing op export_folder") from inner
+    except RuntimeError:
+        import sys
 
-Errors parsed from dbt logs:
-
-12 of 35 ERROR not_null_stg_ga4__daily_reports_sessions ........................ [ERROR in 0.02s]
-
-\x1b[31mFailure in test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml)\x1b[0m
-
-  Runtime Error in test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml)
-  Conversion Error: Could not convert string 'lots' to INT64
-
-14 of 35 ERROR int_metric_rows ................................................. [ERROR in 0.05s]
-
-\x1b[31mFailure in model int_metric_rows (models/intermediate/int_metric_rows.sql)\x1b[0m
-  Binder Error: column "x" not found
-"""
-
-
-def test_a_dbt_failure_is_named_by_what_failed_and_why_without_dbts_command_line() -> None:
-    class Error:  # the fields of Dagster's SerializableErrorInfo that root_message reads
-        def __init__(self, message: str, cause: object = None) -> None:
-            self.message, self.cause = message, cause
-
-    wrapped = Error("Error occurred while executing op dbt_staging_and_metrics", Error(_DBT_FAILURE))
-    assert root_message(wrapped) == (
-        "dbt: test not_null_stg_ga4__daily_reports_sessions (models/staging/ga4/_ga4.yml): "
-        "Conversion Error: Could not convert string 'lots' to INT64; "
-        'model int_metric_rows (models/intermediate/int_metric_rows.sql): Binder Error: column "x" not found'
-    )
-    assert root_message(Error("the warehouse file is locked")) == "the warehouse file is locked"
+        info = serializable_error_info_from_exc_info(sys.exc_info())
+    assert info.message.startswith("RuntimeError: ")  # what Dagster stores
+    assert root_message(info) == "leads.csv, line 4, column 'Date': '31.02.2026' is not a date"

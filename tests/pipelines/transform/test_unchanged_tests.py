@@ -15,10 +15,10 @@ import pytest
 from connectors.warehouse import DuckDBWarehouse
 from pipelines.transform.unchanged_tests import (
     STATE_KEY,
-    TestPlan,
+    SkipPlan,
     dependency_order,
     nothing_to_build,
-    plan_tests,
+    plan_skips,
     rebuild_selection,
     source_fingerprints,
     unchanged_models,
@@ -114,37 +114,37 @@ def test_any_change_to_a_table_changes_its_fingerprint_and_only_its(warehouse: D
 
 def test_only_tests_and_models_on_unchanged_data_and_code_are_skipped(warehouse: DuckDBWarehouse) -> None:
     fp = source_fingerprints(warehouse, MANIFEST)
-    first = plan_tests(MANIFEST, NODES, "code-1", fp, stored=None)
+    first = plan_skips(MANIFEST, NODES, "code-1", fp, stored=None)
     assert first.skip == () and first.models == ()  # nothing known yet
     assert first.state == {"code": "code-1", "sources": fp}
 
-    same = plan_tests(MANIFEST, NODES, "code-1", fp, stored=first.state)
+    same = plan_skips(MANIFEST, NODES, "code-1", fp, stored=first.state)
     assert same.skip == ("not_null_stg_deals_id", "not_null_stg_visits_day", "not_null_won_value")
     assert same.models == ("model.p.stg_deals", "model.p.stg_visits", "model.p.won")
 
     _change(warehouse, "UPDATE raw.visits SET n = n + 1 WHERE day = DATE '2026-11-30'")
     fp2 = source_fingerprints(warehouse, MANIFEST)
     # What reads visits (its staging model, the metric on both sources, their tests) runs again.
-    changed = plan_tests(MANIFEST, NODES, "code-1", fp2, stored=first.state)
+    changed = plan_skips(MANIFEST, NODES, "code-1", fp2, stored=first.state)
     assert changed.skip == ("not_null_stg_deals_id",) and changed.models == ("model.p.stg_deals",)
     # New code, a full run on demand: everything runs.
     for plan in (
-        plan_tests(MANIFEST, NODES, "code-2", fp, stored=first.state),
-        plan_tests(MANIFEST, NODES, "code-1", fp, stored=first.state, full=True),
-        plan_tests(MANIFEST, NODES, "code-1", fp, stored=None),  # the state cleared by a failed build
+        plan_skips(MANIFEST, NODES, "code-2", fp, stored=first.state),
+        plan_skips(MANIFEST, NODES, "code-1", fp, stored=first.state, full=True),
+        plan_skips(MANIFEST, NODES, "code-1", fp, stored=None),  # the state cleared by a failed build
     ):
         assert plan.skip == () and plan.models == ()
     # No fingerprints (PostgreSQL): everything runs and nothing is stored.
-    assert plan_tests(MANIFEST, NODES, "code-1", None, stored=first.state) == TestPlan((), None)
+    assert plan_skips(MANIFEST, NODES, "code-1", None, stored=first.state) == SkipPlan((), None)
 
 
 def test_a_step_selects_what_its_changed_sources_feed_and_the_models_missing(
     warehouse: DuckDBWarehouse,
 ) -> None:
     fp = source_fingerprints(warehouse, MANIFEST)
-    state = plan_tests(MANIFEST, NODES, "code-1", fp, stored=None).state
+    state = plan_skips(MANIFEST, NODES, "code-1", fp, stored=None).state
     _change(warehouse, "UPDATE raw.visits SET n = n + 1 WHERE day = DATE '2026-11-30'")
-    plan = plan_tests(MANIFEST, NODES, "code-1", source_fingerprints(warehouse, MANIFEST), stored=state)
+    plan = plan_skips(MANIFEST, NODES, "code-1", source_fingerprints(warehouse, MANIFEST), stored=state)
     assert plan.changed == ("source.p.web.visits",)
     models = ["model.p.stg_deals", "model.p.stg_visits", "model.p.won"]
     # stg_deals is unchanged and there: only what visits feeds, within each term of the step.
@@ -183,8 +183,8 @@ def test_models_are_left_as_they_are_only_while_they_exist_and_nothing_is_built_
         node.update(schema="analytics")
     models = ["model.p.stg_deals", "model.p.won"]
     fp = source_fingerprints(warehouse, manifest)
-    state = plan_tests(manifest, NODES, "code-1", fp, stored=None).state
-    again = plan_tests(manifest, NODES, "code-1", fp, stored=state)
+    state = plan_skips(manifest, NODES, "code-1", fp, stored=None).state
+    again = plan_skips(manifest, NODES, "code-1", fp, stored=state)
     assert unchanged_models(again, manifest, models, warehouse) == []  # never built
     assert not nothing_to_build(manifest, again, models, [])
     _change(warehouse, "CREATE SCHEMA analytics")
@@ -192,10 +192,10 @@ def test_models_are_left_as_they_are_only_while_they_exist_and_nothing_is_built_
     _change(warehouse, "CREATE TABLE analytics.won AS SELECT sum(value) AS value FROM analytics.stg_deals")
     unchanged = unchanged_models(again, manifest, models, warehouse)
     assert unchanged == models and nothing_to_build(manifest, again, models, unchanged)
-    new_code = plan_tests(manifest, NODES, "code-2", fp, stored=state)
+    new_code = plan_skips(manifest, NODES, "code-2", fp, stored=state)
     assert unchanged_models(new_code, manifest, models, warehouse) == []
     _change(warehouse, "INSERT INTO raw.visits VALUES (DATE '2026-12-01', 0)")  # `won` reads visits too
-    changed = plan_tests(manifest, NODES, "code-1", source_fingerprints(warehouse, manifest), stored=state)
+    changed = plan_skips(manifest, NODES, "code-1", source_fingerprints(warehouse, manifest), stored=state)
     unchanged = unchanged_models(changed, manifest, models, warehouse)
     assert unchanged == ["model.p.stg_deals"]  # its data is as it was; the table is built again
     assert not nothing_to_build(manifest, changed, models, unchanged)
