@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.quality.docs import build_data_docs
+from pipelines.quality.gx_import import defer_unused_gx_imports
+
+defer_unused_gx_imports()  # before any module of this package imports GX
 
 __all__ = [
     "build_data_docs",
