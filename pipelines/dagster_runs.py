@@ -25,7 +25,9 @@ def run_instance() -> Iterator[dg.DagsterInstance]:
     ephemeral one, which nothing reads after the run: there a range run plans each asset once."""
     _scripts_by_path()  # both kinds keep their runs in SQLite, stamped by alembic when opened
     if os.environ.get("DAGSTER_HOME"):
-        with dg.DagsterInstance.get() as instance:
+        from pipelines.held_sqlite_storage import sqlite_connections_held
+
+        with dg.DagsterInstance.get() as instance, sqlite_connections_held(instance):
             _hold_connections(instance)
             yield instance
         return
