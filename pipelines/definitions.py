@@ -8,7 +8,6 @@ the dbt project's code changes.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -30,10 +29,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     key = (settings.root, settings.target, project.manifest_path.stat().st_mtime_ns)
     if key not in _built:
         _built.clear()  # one set at a time: a long-lived process does not keep old ones
-        with warnings.catch_warnings():
-            # `backfill_policy` on @asset is marked beta; the single-run policy is what we need.
-            warnings.simplefilter("ignore", dg.BetaWarning)
-            _built[key] = _assemble(project)
+        _built[key] = _assemble(project)
     return _built[key]
 
 

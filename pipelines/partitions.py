@@ -8,6 +8,7 @@ assets and asset checks agree on it.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping
 
 import dagster as dg
@@ -31,6 +32,9 @@ daily_partitions = dg.DailyPartitionsDefinition(
 
 # A backfill of many days is one run (one dbt invocation over the range), never a run per day.
 single_run = dg.BackfillPolicy.single_run()
+# Dagster marks `backfill_policy` on @asset as beta and warns once per decorated asset, in every
+# run's log; the single-run policy is what every range run here needs (scoring and API pulls).
+warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy`", category=dg.BetaWarning)
 
 # `okr backfill --replace` (or this tag, "true", on a Dagster backfill): rescore days that already
 # have history; without it a backfill only fills the missing days (okr_run_context.replace_history).

@@ -97,7 +97,7 @@ def _execute(
 
     if release_memory:
         tune_malloc_for_many_runs()
-    job = build_definitions().get_job_def("nightly_scoring")
+    job = build_definitions().resolve_job_def("nightly_scoring")
     tags = {**partition.pop("tags", {}), REPLACE_TAG: str(replace).lower()}
     if lang:
         tags["okr/lang"] = lang

@@ -42,7 +42,7 @@ def test_asset_graph_has_every_metric_and_the_scoring_chain() -> None:
     gate = dg.AssetKey(["raw", "okr_blocked_metrics"])
     assert gate in graph.get(dg.AssetKey("stg_okr__blocked_metrics")).parent_keys
     assert dg.AssetKey("leads") in graph.get(gate).parent_keys
-    job = defs.get_job_def("nightly_scoring")
+    job = defs.resolve_job_def("nightly_scoring")
     assert job.partitions_def is not None
     # The metric rows KRs read are gathered by the metrics step, in its group; scoring reads them.
     rows = graph.get(dg.AssetKey("int_metric_rows"))

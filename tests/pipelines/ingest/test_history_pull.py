@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -230,6 +231,9 @@ def test_backfill_pulls_the_range_once_then_scores_without_the_apis(
     assert "Meta Ads (meta_ads): " in run.stdout and "9 of 9 source(s) loaded" in run.stdout
     served = fakes.requests_served()
     assert served["ga4"] == 1 and served["matomo"] == 1  # the range once, not again by the scoring run
+    log = Path(re.search(r"\(log: (\S+\.log)\)", run.stderr).group(1)).read_text()
+    python_warnings = re.findall(r"\w+Warning: .*", log)  # not dbt's "Warning in test ..." lines
+    assert not python_warnings, f"Dagster's warnings reach the run's log: {python_warnings}"
 
     card = json.loads((tmp_path / "build" / "scorecard" / "scorecard.json").read_text())
     actual = {k["id"]: k["actual"] for k in card["key_results"]}
