@@ -2,11 +2,11 @@
 file while `okr` runs on it.
 
 Dagster's `SqliteEventLogStorage` creates an engine, connects and disposes of both for every read
-and write (`_connect`), and a run writes each event to its run's database file and each asset
-event again to the index file, and it asks the index file whether a table exists before most
-writes, on a connection of its own: a night of 9 API sources spent 40% of its CPU there (17.9-19.6 s,
-11.4-12.1 s with the connections held). Each write is still its own transaction, committed as
-before, so `dagster dev` or the daemon reading the same files see the same rows at the same time.
+and write (`_connect`): a run writes each event to its run's database file and each asset event
+again to the index file, and before most writes it asks the index file, on one more connection,
+whether a table exists. A night of 9 API sources spent 40% of its CPU there: 17.9-19.6 s, and
+10.8-11.4 s with the connections held. Each write is still its own committed transaction, so
+`dagster dev` or the daemon reading the same files see the same rows at the same time.
 
 The webserver's and daemon's own storage objects are not touched: only the instance `okr` opened,
 and only for the run (`run_instance`).
@@ -57,10 +57,10 @@ def sqlite_connections_held(instance: Any) -> Iterator[None]:
     tables: dict[str, bool] = {}
 
     def has_table(self: SqliteEventLogStorage, table_name: str) -> bool:
-        # Asked before most writes (whether the index has the asset-check and tag tables), each
-        # time on a new connection. The index's schema changes only when the instance is
-        # migrated, which `dagster instance migrate` does with no run going.
-        # Dagster's own question (its own connection: it is asked inside `_connect` too).
+        # Asked before most writes (does the index have the asset-check and tag tables?). The
+        # index's schema changes only when the instance is migrated (`dagster instance migrate`,
+        # with no run going). Dagster's own method answers once per table, on a connection of its
+        # own: it is also asked while `_connect` holds the store's lock and connection.
         if table_name not in tables:
             tables[table_name] = SqliteEventLogStorage.has_table(self, table_name)
         return tables[table_name]
