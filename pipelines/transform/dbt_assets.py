@@ -70,8 +70,9 @@ def _ensure_inputs(warehouse: WarehouseResource) -> None:
     ensure_raw_tables(warehouse.open())
 
 
-def _test_plan(context: AssetExecutionContext, project: DbtProject, warehouse: WarehouseResource) -> SkipPlan:
-    """The staging and metric tests this run can skip (pipelines/transform/unchanged_tests.py)."""
+def _skip_plan(context: AssetExecutionContext, project: DbtProject, warehouse: WarehouseResource) -> SkipPlan:
+    """The staging and metric tests this run can skip and the models it can leave as they are
+    (pipelines/transform/unchanged_tests.py)."""
     from dagster_dbt.dbt_manifest import read_manifest_path
 
     manifest = read_manifest_path(project.manifest_path)  # dagster-dbt's cached copy
@@ -152,7 +153,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
             replace_history=replace_history(context.run.tags),
         )
         # After the run context: the gathered metric rows depend on this run's dates.
-        plan = _test_plan(context, project, warehouse) if skip_unchanged_tests else SkipPlan((), None)
+        plan = _skip_plan(context, project, warehouse) if skip_unchanged_tests else SkipPlan((), None)
         selection, skipped = None, ()  # the step's own selection, every test run
         if skip_unchanged_tests and not context.is_subset and plan.same_code:
             from dagster_dbt.dbt_manifest import read_manifest_path
@@ -171,7 +172,7 @@ def build_dbt_assets(project: DbtProject) -> list[dg.AssetsDefinition]:
                 yield from _left_as_they_are(manifest, key_of, unchanged)
                 selection, skipped = ["--select", spec, "--exclude", _STAGING_EXCLUDE], still_skipped
                 context.log.info(
-                    f"{len(plan.skip)} tests skipped and {len(unchanged)} models left as they are:"
+                    f"{len(skipped)} tests skipped and {len(unchanged)} models left as they are:"
                     " their code and upstream data are unchanged"
                 )
         if plan.state is not None:

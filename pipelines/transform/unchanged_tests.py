@@ -54,7 +54,7 @@ def full_checks_requested(tags: Mapping[str, str]) -> bool:
 class SkipPlan:
     """What a dbt step skips, and what to store once it has tested everything else."""
 
-    skip: tuple[str, ...]  # test node names, for `--exclude`
+    skip: tuple[str, ...]  # names of the tests whose code and upstream data are unchanged
     state: dict[str, Any] | None  # None: nothing to store (no fingerprints)
     same_code: bool = False  # the stored state was written by a build of this very code
     models: tuple[str, ...] = ()  # unique ids of models whose code and upstream data are unchanged
@@ -210,13 +210,14 @@ def rebuild_selection(
     Written from the changed sources rather than as an --exclude of every unchanged node by name:
     dbt matches each name against every node of the project, which took about 7 s for 800 names
     at 200 metrics; a handful of source terms costs a fraction of that."""
-    models = list(models)
+    models, changed = list(models), set(plan.changed)
     specs = []
     for uid in plan.changed:
         source = manifest["sources"][uid]
         specs += [f"source:{source['source_name']}.{source['name']}+,{item}" for item in step_select]
-    fed = {uid for uid in models if set(plan.changed) & upstream_sources(manifest, uid)}
-    others = [uid for uid in models if uid not in set(unchanged) | fed]
+    selected_by_source = {uid for uid in models if changed & upstream_sources(manifest, uid)}
+    left = set(unchanged) | selected_by_source
+    others = [uid for uid in models if uid not in left]
     specs += sorted(manifest["nodes"][uid]["name"] for uid in others)
     tested_anyway = {manifest["nodes"][t]["name"] for t in tests_of(manifest, others)}
     return " ".join(specs), tuple(name for name in plan.skip if name not in tested_anyway)
